@@ -1,0 +1,104 @@
+"""The ``sse-doctor`` command line: parse options, hand work to the core, print the outcome."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from doctor import __version__
+from doctor.config import ENV_PREFIX, Config, ConfigError
+from doctor.options import build_config, stack_options, terminal_asker, use_color
+
+EXIT_USAGE = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="sse-doctor")
+def cli() -> None:
+    """Diagnose the SSE path of the auto-refactor-agent stack.
+
+    \b
+    Exit status: 0 nothing failed, 1 a check failed or errored, 2 usage or config error.
+    """
+
+
+@cli.command()
+@stack_options
+def run(**options: Any) -> None:
+    """Run every check and name the cause of a broken stream."""
+    config = build_config(options)
+    from doctor.session import selected_checks
+
+    checks = selected_checks(config)
+    sys.exit(_run_and_print(config, checks))
+
+
+def _run_and_print(config: Config, checks: list[Any]) -> int:
+    from doctor.formats import renderer
+    from doctor.session import run_doctor
+
+    live = None
+    if config.format == "text" and sys.stderr.isatty() and use_color(config, sys.stderr):
+        from doctor.formats.text import LiveProgress
+
+        live = LiveProgress()
+    ask = terminal_asker(live.paused if live else None)
+    if live:
+        with live:
+            record, ctx = run_doctor(config, ask, live.progress, checks)
+    else:
+        record, ctx = run_doctor(config, ask, None, checks)
+    try:
+        color = config.format == "text" and use_color(config)
+        output = renderer(config.format)(record, config.verbose, color)
+        sys.stdout.write(ctx.redactor.redact(output))
+        sys.stdout.flush()
+    finally:
+        ctx.close()
+    return record.exit_code
+
+
+@cli.command("checks")
+def list_checks() -> None:
+    """List the registered checks: id, layer, title, dependencies and package."""
+    from doctor.i18n import detect_language, set_language
+    from doctor.registry import load_checks
+
+    set_language(os.environ.get(f"{ENV_PREFIX}_LANG") or detect_language())
+    rows = [
+        (c.id, c.layer, c.title, ", ".join(c.depends_on) or "-", c.source) for c in load_checks()
+    ]
+    header = ("ID", "LAYER", "TITLE", "DEPENDS ON", "PACKAGE")
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console entry point: one-line errors and exit 2 for bad usage, never a traceback."""
+    try:
+        code = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="sse-doctor",
+            standalone_mode=False,
+        )
+    except ConfigError as exc:
+        click.echo(f"sse-doctor: error: {exc}", err=True)
+        return EXIT_USAGE
+    except click.UsageError as exc:
+        click.echo(f"sse-doctor: error: {exc.format_message()}", err=True)
+        return EXIT_USAGE
+    except click.Abort:
+        click.echo("sse-doctor: aborted", err=True)
+        return 130
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    return code if isinstance(code, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""The effective configuration: CLI options, then SSE_DOCTOR_* variables, then sse-doctor.toml."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+CONFIG_FILE = "sse-doctor.toml"
+ENV_PREFIX = "SSE_DOCTOR"
+FORMATS = ("text", "json", "markdown", "junit")
+PROJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+"""What may follow the container prefix in a Docker container name."""
+
+
+class ConfigError(Exception):
+    """A bad option value; the message names the option."""
+
+    def __init__(self, option: str, problem: str) -> None:
+        super().__init__(f"{option}: {problem}")
+        self.option = option
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of a doctor run. Timeouts are in seconds."""
+
+    backend_url: str = "http://localhost:8000"
+    api_prefix: str = "/api/v1"
+    email: str | None = None
+    password: str | None = None
+    token: str | None = None
+    project: str | None = None
+    run: str | None = None
+    new_run: bool = False
+    mongo_uri: str = "mongodb://localhost:27017"
+    mongo_db: str | None = None
+    docker_host: str | None = None
+    base_image: str = "refactor-base:latest"
+    container_prefix: str = "refactor-project-"
+    ai_url: str | None = None
+    no_docker: bool = False
+    timeout: float = 5.0
+    stream_timeout: float = 120.0
+    idle_timeout: float = 30.0
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    format: str = "text"
+    verbose: int = 0
+    no_color: bool = False
+    lang: str = "en"
+    backend_log: str | None = None
+    backend_container: str | None = None
+
+    def api(self, path: str) -> str:
+        """The full URL of an API path below the prefix."""
+        return f"{self.backend_url}{self.api_prefix}{path}"
+
+    def container_name(self, project_id: str) -> str:
+        return f"{self.container_prefix}{project_id}"
+
+    def public(self) -> dict[str, Any]:
+        """The settings safe to show: secrets reduced to whether they are set."""
+        from doctor.redact import redact_uri
+
+        shown = asdict(self)
+        for name in ("password", "token"):
+            shown[name] = "(set)" if shown[name] else None
+        shown["mongo_uri"] = redact_uri(self.mongo_uri)
+        return shown
+
+
+def load_file(path: Path | None) -> dict[str, Any]:
+    """Settings from a TOML file (``[sse-doctor]`` table or top level); {} when absent."""
+    explicit = path is not None
+    path = path or Path.cwd() / CONFIG_FILE
+    if not path.is_file():
+        if explicit:
+            raise ConfigError("--config", f"no such file: {path}")
+        return {}
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError("--config", f"cannot read {path}: {exc}") from None
+    table = data.get("sse-doctor", data)
+    if not isinstance(table, dict):
+        raise ConfigError("--config", f"{path}: [sse-doctor] must be a table")
+    return {key.replace("-", "_"): value for key, value in table.items()}
+
+
+def validate(config: Config) -> Config:
+    """Return ``config`` with URLs normalised, or raise ConfigError naming the bad option."""
+    backend_url = _http_url("--backend-url", config.backend_url)
+    ai_url = _http_url("--ai-url", config.ai_url) if config.ai_url else None
+    prefix = "/" + config.api_prefix.strip("/") if config.api_prefix.strip("/") else ""
+    scheme = urlsplit(config.mongo_uri).scheme
+    if scheme not in ("mongodb", "mongodb+srv"):
+        raise ConfigError("--mongo-uri", "must start with mongodb:// or mongodb+srv://")
+    for option, value in (
+        ("--timeout", config.timeout),
+        ("--stream-timeout", config.stream_timeout),
+        ("--idle-timeout", config.idle_timeout),
+    ):
+        if not value > 0:
+            raise ConfigError(option, f"must be a positive number of seconds, not {value}")
+    if config.project is not None and not PROJECT_ID.match(config.project):
+        raise ConfigError("--project", f"{config.project!r} cannot be part of a container name")
+    if config.run and config.new_run:
+        raise ConfigError("--new-run", "cannot be combined with --run")
+    if config.format not in FORMATS:
+        raise ConfigError("--format", f"must be one of {', '.join(FORMATS)}")
+    if not config.container_prefix or not PROJECT_ID.match(config.container_prefix + "x"):
+        raise ConfigError("--container-prefix", f"{config.container_prefix!r} is not a valid name")
+    return replace(config, backend_url=backend_url, ai_url=ai_url, api_prefix=prefix)
+
+
+def _http_url(option: str, value: str) -> str:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise ConfigError(option, f"{value!r} is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(option, f"{value!r} is not an http(s) URL")
+    return value.rstrip("/")

@@ -1,0 +1,127 @@
+"""What checks share: the configuration, lazily created clients and the values they hand on."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from doctor.config import Config
+from doctor.model import CRITERIA
+from doctor.redact import Redactor
+
+if TYPE_CHECKING:
+    import docker
+    import httpx
+    import pymongo
+
+Asker = Callable[[str, Sequence[str], bool], str]
+"""Prompt the user: (question, choices or [], hide input) -> answer. Only on a terminal."""
+
+
+class Context:
+    """Shared state of one doctor run. Checks read and write it; clients are made on first use."""
+
+    def __init__(self, config: Config, ask: Asker | None = None) -> None:
+        self.config = config
+        self._ask = ask
+        self.redactor = Redactor([s for s in (config.password, config.token) if s])
+        self.token: str | None = config.token
+        self.project_id: str | None = config.project
+        self.run_id: str | None = config.run
+        self.criteria: dict[str, bool | None] = {cid: None for cid, _ in CRITERIA}
+        self.artifacts: dict[str, Any] = {}
+        """Larger observations kept for the report bundle (transcript, /tasks body, …)."""
+        self._prompt_seconds = 0.0
+        self._prompt_started: float | None = None
+        self._prompt_lock = threading.Lock()
+        self._client_lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+
+    @property
+    def interactive(self) -> bool:
+        return self._ask is not None
+
+    def ask(self, question: str, choices: Sequence[str] = (), secret: bool = False) -> str | None:
+        """Ask the user, one prompt at a time; None when there is no terminal."""
+        if self._ask is None:
+            return None
+        with self._prompt_lock:
+            self._prompt_started = time.monotonic()
+            try:
+                return self._ask(question, choices, secret)
+            finally:
+                self._prompt_seconds += time.monotonic() - self._prompt_started
+                self._prompt_started = None
+
+    def prompt_seconds(self) -> float:
+        """Time spent waiting for the user so far; deadlines do not count it."""
+        started = self._prompt_started
+        ongoing = time.monotonic() - started if started is not None else 0.0
+        return self._prompt_seconds + ongoing
+
+    def set_token(self, token: str) -> None:
+        self.token = token
+        self.redactor.add_secret(token)
+
+    @property
+    def container_name(self) -> str | None:
+        return self.config.container_name(self.project_id) if self.project_id else None
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def _client(self, name: str, make: Callable[[], Any]) -> Any:
+        with self._client_lock:
+            if name not in self._clients:
+                self._clients[name] = make()
+            return self._clients[name]
+
+    @property
+    def http(self) -> httpx.Client:
+        """One HTTP client, with the probe timeout for every phase."""
+        import httpx
+
+        timeout = httpx.Timeout(self.config.timeout)
+        return self._client(
+            "http", lambda: httpx.Client(timeout=timeout, headers={"User-Agent": "sse-doctor"})
+        )
+
+    @property
+    def docker(self) -> docker.DockerClient:
+        """The Docker engine client; raises docker.errors.DockerException when unreachable."""
+        import docker
+
+        from doctor.docker_host import resolve_docker_host
+
+        host = resolve_docker_host(self.config.docker_host)
+        return self._client(
+            "docker", lambda: docker.DockerClient(base_url=host, timeout=self.config.timeout)
+        )
+
+    @property
+    def mongo(self) -> pymongo.MongoClient:
+        import pymongo
+
+        ms = int(self.config.timeout * 1000)
+        return self._client(
+            "mongo",
+            lambda: pymongo.MongoClient(
+                self.config.mongo_uri,
+                serverSelectionTimeoutMS=ms,
+                connectTimeoutMS=ms,
+                socketTimeoutMS=ms,
+                appname="sse-doctor",
+                connect=False,
+            ),
+        )
+
+    def close(self) -> None:
+        """Close the clients that were made."""
+        with self._client_lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            with contextlib.suppress(Exception):  # closing must not hide the run's outcome
+                client.close()

@@ -1,0 +1,59 @@
+"""The ``sse-doctor/1`` JSON document."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from doctor import __version__
+from doctor.i18n import tr
+from doctor.model import CRITERIA
+
+if TYPE_CHECKING:
+    from doctor.session import RunRecord
+
+SCHEMA = "sse-doctor/1"
+
+
+def document(record: RunRecord) -> dict[str, Any]:
+    """The run as a plain dict, in the schema's field order."""
+    return {
+        "schema": SCHEMA,
+        "tool_version": __version__,
+        "started_at": record.started_at,
+        "duration_ms": record.duration_ms,
+        "target": record.target,
+        "results": [
+            {
+                "id": check.id,
+                "layer": check.layer,
+                "title": tr(check.title),
+                "status": result.status.value,
+                "category": result.category.value if result.category else None,
+                "message": result.message,
+                "hint": result.hint,
+                "evidence": dict(result.evidence),
+                "duration_ms": result.duration_ms,
+            }
+            for check, result in record.pairs()
+        ],
+        "criteria": [
+            {"id": cid, "label": tr(label), "met": record.criteria.get(cid)}
+            for cid, label in CRITERIA
+        ],
+        "diagnosis": [
+            {
+                "category": finding.category.value,
+                "title": finding.title,
+                "checks": list(finding.checks),
+                "hint": finding.hint,
+            }
+            for finding in record.diagnosis
+        ],
+        "summary": record.summary,
+        "exit_code": record.exit_code,
+    }
+
+
+def render(record: RunRecord, verbose: int = 0, color: bool = False) -> str:
+    return json.dumps(document(record), ensure_ascii=False, indent=2, default=str) + "\n"

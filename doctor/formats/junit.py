@@ -1,0 +1,50 @@
+"""JUnit XML: one testcase per check, for CI dashboards."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree as ET
+
+from doctor.i18n import tr
+from doctor.model import Status
+
+if TYPE_CHECKING:
+    from doctor.session import RunRecord
+
+
+def render(record: RunRecord, verbose: int = 0, color: bool = False) -> str:
+    summary = record.summary
+    suite = ET.Element(
+        "testsuite",
+        name="sse-doctor",
+        tests=str(len(record.results)),
+        failures=str(summary["fail"]),
+        errors=str(summary["error"]),
+        skipped=str(summary["skip"]),
+        time=f"{record.duration_ms / 1000:.3f}",
+        timestamp=record.started_at,
+    )
+    for check, result in record.pairs():
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=check.layer,
+            name=f"{check.id}: {tr(check.title)}",
+            time=f"{result.duration_ms / 1000:.3f}",
+        )
+        text = "\n".join(
+            filter(None, [result.hint, json.dumps(dict(result.evidence), ensure_ascii=False)])
+        )
+        if result.status == Status.FAIL:
+            node = ET.SubElement(case, "failure", message=result.message)
+            node.set("type", result.category.value if result.category else "fail")
+            node.text = text
+        elif result.status == Status.ERROR:
+            ET.SubElement(case, "error", message=result.message).text = text
+        elif result.status == Status.SKIP:
+            ET.SubElement(case, "skipped", message=result.message)
+        else:
+            ET.SubElement(case, "system-out").text = result.message
+    ET.indent(suite)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suite, "unicode") + "\n"

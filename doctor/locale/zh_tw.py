@@ -1,0 +1,3 @@
+"""Traditional Chinese catalog: English template -> translation, in the guide's own wording."""
+
+CATALOG: dict[str, str] = {}

@@ -1,0 +1,130 @@
+"""Options shared by the commands that look at a stack, and how they become a Config."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import click
+
+from doctor.config import ENV_PREFIX, FORMATS, Config, ConfigError, load_file, validate
+
+
+def _load_config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    settings = load_file(Path(value) if value else None)
+    known = {f.name for f in fields(Config)}
+    for key in settings:
+        if key not in known:
+            raise ConfigError("--config", f"unknown setting {key!r}")
+    ctx.default_map = {**(ctx.default_map or {}), **settings}
+
+
+def _option(name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An option that is also read from SSE_DOCTOR_<NAME>."""
+    dest = kwargs.pop("dest", None) or name.split("/")[0].lstrip("-").replace("-", "_")
+    env = f"{ENV_PREFIX}_{dest.upper()}"
+    decls = [d for d in (*name.split("/"), *kwargs.pop("aliases", ())) if d]
+    return click.option(*decls, dest, envvar=env, show_envvar=True, **kwargs)
+
+
+STACK_OPTIONS = [
+    click.option(
+        "--config",
+        type=click.Path(dir_okay=False),
+        callback=_load_config_file,
+        is_eager=True,
+        expose_value=False,
+        help="Settings file (default: ./sse-doctor.toml).",
+    ),
+    _option("--backend-url", default=Config.backend_url, help="Backend base URL."),
+    _option("--api-prefix", default=Config.api_prefix, help="API path prefix."),
+    _option("--email", help="Login email."),
+    _option("--password", help="Login password (prefer the environment variable)."),
+    _option("--token", help="Bearer token; skips the login."),
+    _option("--project", help="Project id (default: the only READY project)."),
+    _option("--run", help="Reuse this run id."),
+    _option("--new-run", is_flag=True, default=False, help="Start a new Agent run."),
+    _option("--mongo-uri", default=Config.mongo_uri, help="MongoDB URI."),
+    _option("--mongo-db", help="Database name, to read the project and task_logs."),
+    _option("--docker-host", help="Docker engine URL (default: DOCKER_HOST or context)."),
+    _option("--base-image", default=Config.base_image, help="Base image tag."),
+    _option("--container-prefix", default=Config.container_prefix, help="Container name prefix."),
+    _option("--ai-url", help="AI Server URL when it runs outside Docker."),
+    _option("--no-docker", is_flag=True, default=False, help="Do not look at Docker."),
+    _option("--timeout", type=float, default=Config.timeout, help="Per-probe timeout, s."),
+    _option(
+        "--stream-timeout",
+        type=float,
+        default=Config.stream_timeout,
+        help="Longest stream observation, s.",
+    ),
+    _option(
+        "--idle-timeout",
+        type=float,
+        default=Config.idle_timeout,
+        help="Longest silence on the stream, s.",
+    ),
+    _option("--only", multiple=True, help="Run only these check ids or layers (repeatable)."),
+    _option("--skip", multiple=True, help="Skip these check ids or layers (repeatable)."),
+    _option("--format", type=click.Choice(FORMATS), default="text", help="Output format."),
+    click.option("--json", "as_json", is_flag=True, help="Same as --format json."),
+    _option("-v/--verbose", count=True, help="Show durations and evidence.", dest="verbose"),
+    _option("--no-color", is_flag=True, default=False, help="Plain text output."),
+    _option("--lang", type=click.Choice(["en", "zh-TW"]), help="Output language."),
+]
+
+
+def stack_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options shared by run, report and stream."""
+    for option in reversed(STACK_OPTIONS):
+        func = option(func)
+    return func
+
+
+def build_config(options: dict[str, Any]) -> Config:
+    """The validated Config for the parsed options; also selects the output language."""
+    from doctor.i18n import detect_language, set_language
+
+    if options.pop("as_json", False):
+        options["format"] = "json"
+    for name in ("only", "skip"):
+        options[name] = tuple(
+            part for value in options.get(name) or () for part in value.replace(",", " ").split()
+        )
+    options["lang"] = options.get("lang") or detect_language()
+    config = validate(Config(**options))
+    set_language(config.lang)
+    return config
+
+
+def use_color(config: Config, stream: Any = None) -> bool:
+    """Colour only on a terminal, and not with --no-color, NO_COLOR or TERM=dumb."""
+    stream = stream or sys.stdout
+    return (
+        not config.no_color
+        and "NO_COLOR" not in os.environ
+        and os.environ.get("TERM") != "dumb"
+        and stream.isatty()
+    )
+
+
+def terminal_asker(pause: Callable[[], Any] | None = None) -> Callable[..., str] | None:
+    """Prompts on the terminal, or None when there is none (CI, pipes)."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()) or os.environ.get("CI"):
+        return None
+
+    def ask(question: str, choices: Sequence[str], secret: bool) -> str:
+        from contextlib import nullcontext
+
+        with pause() if pause else nullcontext():
+            for number, choice in enumerate(choices, 1):
+                click.echo(f"  {number}. {choice}", err=True)
+            return click.prompt(
+                question, hide_input=secret, err=True, default="", show_default=False
+            )
+
+    return ask

@@ -1,0 +1,164 @@
+"""Run checks in dependency order, concurrently, each under its own deadline."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from doctor.context import Context
+from doctor.i18n import tr
+from doctor.model import Category, Check, Result, Status
+
+
+@dataclass
+class Progress:
+    """Observer of a run; the runner calls it and never prints."""
+
+    on_start: Callable[[Check], None] = lambda check: None
+    on_result: Callable[[Check, Result], None] = lambda check, result: None
+
+
+@dataclass
+class _Running:
+    check: Check
+    started: float
+    prompt_seconds_at_start: float
+    deadline: float
+
+
+def run_checks(
+    checks: Sequence[Check], ctx: Context, progress: Progress | None = None
+) -> list[Result]:
+    """Run ``checks`` and return one result per check, in the order given.
+
+    A check starts once every dependency has finished; a dependency that did not pass (or
+    was not selected) turns it into ``skip``. Each check runs in a daemon thread so that a
+    check blocked in a socket call cannot hold the run past its deadline.
+    """
+    progress = progress or Progress()
+    by_id = {check.id: check for check in checks}
+    results: dict[str, Result] = {}
+    running: dict[str, _Running] = {}
+    finished: queue.Queue[tuple[str, Result]] = queue.Queue()
+
+    def finish(check: Check, result: Result) -> None:
+        results[check.id] = result
+        running.pop(check.id, None)
+        progress.on_result(check, result)
+
+    while len(results) < len(checks):
+        for check in checks:
+            if check.id in results or check.id in running:
+                continue
+            blocker = _blocker(check, by_id, results)
+            if blocker is _WAITING:
+                continue
+            if blocker is not None:
+                finish(check, replace(blocker, check_id=check.id))
+                continue
+            running[check.id] = _start(check, ctx, finished)
+            progress.on_start(check)
+        if len(results) == len(checks):
+            break
+        if not running:  # what is left waits on itself
+            for check in checks:
+                if check.id not in results:
+                    finish(check, Result(check.id, Status.SKIP, tr("Circular dependency.")))
+            break
+        _collect(ctx, by_id, running, finished, finish)
+    return [results[check.id] for check in checks]
+
+
+_WAITING = Result("", Status.SKIP, "")
+
+
+def _blocker(check: Check, by_id: dict[str, Check], results: dict[str, Result]) -> Result | None:
+    """A skip result when a dependency failed or is missing, _WAITING while one is due."""
+    for dep in check.depends_on:
+        if dep not in by_id:
+            return Result("", Status.SKIP, tr("Needs {dep}, which was not selected.", dep=dep))
+        if dep not in results:
+            return _WAITING
+        if not results[dep].status.ok:
+            reason = tr("Skipped because {dep} did not pass.", dep=dep)
+            return Result("", Status.SKIP, reason, evidence={"blocked_by": dep})
+    if any(other in by_id and other not in results for other in check.after):
+        return _WAITING
+    return None
+
+
+def _start(check: Check, ctx: Context, finished: queue.Queue[tuple[str, Result]]) -> _Running:
+    started = time.monotonic()
+    try:
+        deadline = float(check.deadline(ctx))
+    except Exception:
+        deadline = ctx.config.timeout * 1.5
+
+    def work() -> None:
+        finished.put((check.id, _run_one(check, ctx, started)))
+
+    threading.Thread(target=work, name=f"check:{check.id}", daemon=True).start()
+    return _Running(check, started, ctx.prompt_seconds(), deadline)
+
+
+def _run_one(check: Check, ctx: Context, started: float) -> Result:
+    try:
+        result = check.run(ctx)
+        if not isinstance(result, Result):
+            raise TypeError(f"run() returned {type(result).__name__}, not Result")
+    except Exception as exc:
+        result = Result(
+            check.id,
+            Status.ERROR,
+            f"{type(exc).__name__}: {exc}",
+            evidence={"exception": type(exc).__name__},
+        )
+    elapsed_ms = round((time.monotonic() - started) * 1000)
+    return replace(result, check_id=check.id, duration_ms=elapsed_ms)
+
+
+def _collect(
+    ctx: Context,
+    by_id: dict[str, Check],
+    running: dict[str, _Running],
+    finished: queue.Queue[tuple[str, Result]],
+    finish: Callable[[Check, Result], None],
+) -> None:
+    """Wait for the next result or the nearest deadline, whichever comes first."""
+    now = time.monotonic()
+    due = min(_due(run, ctx) for run in running.values())
+    try:
+        check_id, result = finished.get(timeout=max(0.0, due - now))
+    except queue.Empty:
+        pass
+    else:
+        if check_id in running:
+            finish(by_id[check_id], result)
+    now = time.monotonic()
+    for run in list(running.values()):
+        if _due(run, ctx) <= now:
+            finish(run.check, _timed_out(run, now))
+
+
+def _due(run: _Running, ctx: Context) -> float:
+    return run.started + run.deadline + (ctx.prompt_seconds() - run.prompt_seconds_at_start)
+
+
+def _timed_out(run: _Running, now: float) -> Result:
+    elapsed_ms = round((now - run.started) * 1000)
+    return Result(
+        run.check.id,
+        Status.FAIL,
+        tr(
+            "{title}: no answer within {seconds:g} s.",
+            title=tr(run.check.title),
+            seconds=round(run.deadline, 1),
+        ),
+        Category.TIMEOUT,
+        Category.TIMEOUT.hint,
+        {"elapsed_ms": elapsed_ms, "deadline_s": round(run.deadline, 3)},
+        elapsed_ms,
+    )

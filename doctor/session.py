@@ -1,0 +1,87 @@
+"""One doctor run: load and select checks, run them, diagnose, and keep the record."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from doctor.config import Config
+from doctor.context import Asker, Context
+from doctor.diagnosis import Finding, diagnose
+from doctor.model import Check, Result, Status
+from doctor.redact import redact_uri
+from doctor.registry import load_checks, select
+from doctor.runner import Progress, run_checks
+
+
+@dataclass
+class RunRecord:
+    """Everything a format or the report needs about a finished run."""
+
+    started_at: str
+    duration_ms: int
+    config: Config
+    target: dict[str, Any]
+    checks: list[Check]
+    results: list[Result]
+    criteria: dict[str, bool | None]
+    diagnosis: list[Finding]
+    artifacts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {status.value: 0 for status in Status}
+        for result in self.results:
+            counts[result.status.value] += 1
+        return counts
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing failed or errored, else 1."""
+        failed = any(r.status in (Status.FAIL, Status.ERROR) for r in self.results)
+        return 1 if failed else 0
+
+    def pairs(self) -> list[tuple[Check, Result]]:
+        return list(zip(self.checks, self.results))
+
+
+def selected_checks(config: Config) -> list[Check]:
+    """The registered checks that ``--only`` / ``--skip`` (and ``--no-docker``) leave."""
+    checks = load_checks()
+    skip = list(config.skip)
+    if config.no_docker:
+        skip += [c.id for c in checks if c.uses_docker]
+    return select(checks, config.only, skip)
+
+
+def run_doctor(
+    config: Config,
+    ask: Asker | None = None,
+    progress: Progress | None = None,
+    checks: list[Check] | None = None,
+) -> tuple[RunRecord, Context]:
+    """Run the selected checks against the configured stack. The caller closes the context."""
+    checks = selected_checks(config) if checks is None else checks
+    ctx = Context(config, ask)
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started = time.monotonic()
+    results = run_checks(checks, ctx, progress)
+    record = RunRecord(
+        started_at=started_at,
+        duration_ms=round((time.monotonic() - started) * 1000),
+        config=config,
+        target={
+            "backend_url": config.backend_url,
+            "project_id": ctx.project_id,
+            "run_id": ctx.run_id,
+            "mongo_uri": redact_uri(config.mongo_uri),
+        },
+        checks=checks,
+        results=results,
+        criteria=dict(ctx.criteria),
+        diagnosis=diagnose(results, checks),
+        artifacts=ctx.artifacts,
+    )
+    return record, ctx

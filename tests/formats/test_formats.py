@@ -1,0 +1,139 @@
+"""The output formats render one RunRecord: text, json, markdown, junit."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from doctor.config import Config
+from doctor.diagnosis import diagnose
+from doctor.formats import renderer
+from doctor.formats.text import LiveProgress
+from doctor.model import Category, Check, Result, Status
+from doctor.session import RunRecord
+
+ANSI = re.compile(r"\x1b\[")
+
+
+class Fixed(Check):
+    def __init__(self, check_id: str, layer: str, title: str) -> None:
+        self.id, self.layer, self.title = check_id, layer, title
+
+
+CHECKS = [
+    Fixed("mongodb.ping", "mongodb", "MongoDB answers"),
+    Fixed("containers.project", "container", "Project container runs"),
+    Fixed("sse.stream", "sse", "SSE stream"),
+    Fixed("sse.final_status", "sse", "Final status"),
+]
+RESULTS = [
+    Result("mongodb.ping", Status.PASS, "MongoDB 7.0.12 answered.", evidence={"ms": 3}, duration_ms=3),
+    Result(
+        "containers.project", Status.FAIL, "Container refactor-project-abc is not running: Exited (137).",
+        Category.HTTP_503, "docker start refactor-project-abc", {"exit_code": 137}, 12,
+    ),
+    Result("sse.stream", Status.FAIL, "The stream answered 503.", Category.HTTP_503, None, {"status": 503}),
+    Result("sse.final_status", Status.SKIP, "Skipped because sse.stream did not pass."),
+]
+
+
+@pytest.fixture
+def record() -> RunRecord:
+    return RunRecord(
+        started_at="2026-11-27T10:30:45+00:00",
+        duration_ms=1234,
+        config=Config(),
+        target={"backend_url": "http://localhost:8000", "project_id": "abc", "run_id": "r1",
+                "mongo_uri": "mongodb://localhost:27017"},
+        checks=CHECKS,
+        results=RESULTS,
+        criteria={"sse.connect": False, "sse.log_event": None},
+        diagnosis=diagnose(RESULTS, CHECKS),
+    )
+
+
+def test_diagnosis_names_the_upstream_cause_once(record: RunRecord) -> None:
+    (finding,) = record.diagnosis
+    assert finding.category == Category.HTTP_503
+    assert finding.checks == ("containers.project", "sse.stream")
+    assert finding.title.startswith("Container refactor-project-abc is not running")
+    assert finding.hint == "docker start refactor-project-abc"
+
+
+def test_json_document_follows_the_schema(record: RunRecord) -> None:
+    doc = json.loads(renderer("json")(record, 0, False))
+    assert list(doc) == ["schema", "tool_version", "started_at", "duration_ms", "target",
+                         "results", "criteria", "diagnosis", "summary", "exit_code"]
+    assert doc["schema"] == "sse-doctor/1"
+    assert list(doc["results"][1]) == ["id", "layer", "title", "status", "category", "message",
+                                       "hint", "evidence", "duration_ms"]
+    assert doc["results"][1]["category"] == "http-503"
+    assert [c["id"] for c in doc["criteria"]] == [
+        "sse.connect", "sse.log_event", "sse.log_data", "sse.status_event", "sse.clean_end",
+        "run.final_status",
+    ]
+    assert doc["criteria"][0]["met"] is False and doc["criteria"][1]["met"] is None
+    assert doc["diagnosis"] == [{
+        "category": "http-503",
+        "title": "Container refactor-project-abc is not running: Exited (137).",
+        "checks": ["containers.project", "sse.stream"],
+        "hint": "docker start refactor-project-abc",
+    }]
+    assert doc["summary"] == {"pass": 1, "warn": 0, "fail": 2, "skip": 1, "error": 0}
+    assert doc["exit_code"] == 1
+
+
+def test_plain_text_groups_by_layer_with_marks(record: RunRecord) -> None:
+    text = renderer("text")(record, 0, False)
+    assert not ANSI.search(text)
+    lines = text.splitlines()
+    assert lines.index("MongoDB") < lines.index("Containers") < lines.index("SSE stream")
+    assert any(re.match(r"✓ mongodb\.ping +MongoDB 7\.0\.12 answered\.", line) for line in lines)
+    assert any(re.match(r"✗ containers\.project +Container refactor-project-abc", line) for line in lines)
+    assert any(re.match(r"− sse\.final_status +Skipped because", line) for line in lines)
+    assert "→ docker start refactor-project-abc" in text
+    assert "503 error (http-503)" in text
+    assert "[ ] SSE connection established" in text
+    assert "[-] `event: log` events received  (not evaluated)" in text
+    assert "1 passed, 0 warnings, 2 failed, 0 errors, 1 skipped" in text
+    assert "12 ms" not in text
+
+
+def test_verbose_text_shows_durations_and_evidence(record: RunRecord) -> None:
+    text = renderer("text")(record, 1, False)
+    assert "12 ms" in text
+    assert '{"exit_code": 137}' in text
+
+
+def test_colour_text_has_escape_codes(record: RunRecord) -> None:
+    assert ANSI.search(renderer("text")(record, 0, True))
+
+
+def test_markdown(record: RunRecord) -> None:
+    text = renderer("markdown")(record, 0, False)
+    assert "1. **503 error** (`http-503`): Container refactor-project-abc" in text
+    assert "- [ ] SSE connection established" in text
+    assert "| ✗ fail | `containers.project` |" in text
+
+
+def test_junit_has_one_testcase_per_check(record: RunRecord) -> None:
+    suite = ET.fromstring(renderer("junit")(record, 0, False).split("\n", 1)[1])
+    assert suite.get("tests") == "4" and suite.get("failures") == "2" and suite.get("skipped") == "1"
+    cases = suite.findall("testcase")
+    assert [c.get("name").split(":")[0] for c in cases] == [c.id for c in CHECKS]
+    assert cases[1].find("failure").get("type") == "http-503"
+    assert cases[3].find("skipped") is not None
+
+
+def test_live_progress_lists_running_checks() -> None:
+    buffer = io.StringIO()
+    live = LiveProgress(buffer)
+    with live:
+        live.progress.on_start(CHECKS[0])
+        assert "mongodb.ping" in str(live._view().text)
+        live.progress.on_result(CHECKS[0], RESULTS[0])
+    assert live.done == 1 and not live.running

@@ -1,0 +1,126 @@
+"""Configuration: CLI over SSE_DOCTOR_* over sse-doctor.toml over defaults; bad values exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+
+from doctor.cli import main
+from doctor.config import Config, ConfigError, validate
+from doctor.options import build_config, stack_options
+
+
+def resolve(args: list[str]) -> Config:
+    """The Config the shared options produce for ``args``, as the commands see it."""
+    seen: list[Config] = []
+
+    @click.command()
+    @stack_options
+    def probe(**options) -> None:
+        seen.append(build_config(options))
+
+    probe.main(args=args, standalone_mode=False)
+    return seen[0]
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in ("SSE_DOCTOR_TIMEOUT", "SSE_DOCTOR_BACKEND_URL", "SSE_DOCTOR_ONLY", "SSE_DOCTOR_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def test_defaults(in_tmp: Path) -> None:
+    config = resolve([])
+    assert config.backend_url == "http://localhost:8000"
+    assert config.api_prefix == "/api/v1"
+    assert config.timeout == 5.0
+    assert config.format == "text"
+
+
+def test_precedence_cli_env_file_default(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (in_tmp / "sse-doctor.toml").write_text(
+        '[sse-doctor]\ntimeout = 3\nbackend-url = "http://file:1"\nidle_timeout = 7\n'
+    )
+    assert resolve([]).timeout == 3.0
+    assert resolve([]).idle_timeout == 7.0
+    monkeypatch.setenv("SSE_DOCTOR_TIMEOUT", "2.5")
+    assert resolve([]).timeout == 2.5
+    assert resolve(["--timeout", "1"]).timeout == 1.0
+    assert resolve([]).backend_url == "http://file:1"
+
+
+def test_explicit_config_file_and_repeatable_env(in_tmp: Path, monkeypatch) -> None:
+    other = in_tmp / "other.toml"
+    other.write_text('only = ["backend", "sse"]\n')
+    assert resolve(["--config", str(other)]).only == ("backend", "sse")
+    monkeypatch.setenv("SSE_DOCTOR_ONLY", "mongodb,docker")
+    assert resolve([]).only == ("mongodb", "docker")
+
+
+def test_json_flag_and_language(in_tmp: Path, monkeypatch) -> None:
+    assert resolve(["--json"]).format == "json"
+    monkeypatch.setenv("LANG", "zh_TW.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    assert resolve([]).lang == "zh-TW"
+    assert resolve(["--lang", "en"]).lang == "en"
+
+
+def test_public_view_hides_secrets() -> None:
+    config = Config(password="hunter22", token="tok-123456", mongo_uri="mongodb://u:pw1234@h:1/db")
+    shown = config.public()
+    assert shown["password"] == "(set)" and shown["token"] == "(set)"
+    assert "pw1234" not in repr(shown)
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--backend-url", "not a url"], "--backend-url"),
+        (["--backend-url", "ftp://x"], "--backend-url"),
+        (["--backend-url", "http://h:99999"], "--backend-url"),
+        (["--timeout", "-1"], "--timeout"),
+        (["--timeout", "abc"], "--timeout"),
+        (["--idle-timeout", "0"], "--idle-timeout"),
+        (["--mongo-uri", "postgres://x"], "--mongo-uri"),
+        (["--project", "../etc"], "--project"),
+        (["--project", "x;rm -rf /"], "--project"),
+        (["--run", "r1", "--new-run"], "--new-run"),
+        (["--only", "no.such.check"], "--only"),
+        (["--skip", "nolayer"], "--skip"),
+        (["--format", "yaml"], "--format"),
+        (["--config", "/nonexistent/sse-doctor.toml"], "--config"),
+    ],
+)
+def test_bad_values_exit_2_with_one_line_naming_the_option(
+    args: list[str], option: str, in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", *args]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert option in lines[0]
+    assert lines[0].startswith("sse-doctor: error:")
+    assert captured.out == ""
+
+
+def test_bad_config_file_is_one_line(in_tmp: Path, capsys) -> None:
+    (in_tmp / "sse-doctor.toml").write_text("timeout = [unclosed\n")
+    assert main(["run"]) == 2
+    assert "--config" in capsys.readouterr().err
+    (in_tmp / "sse-doctor.toml").write_text("colour = 1\n")
+    assert main(["run"]) == 2
+    assert "unknown setting 'colour'" in capsys.readouterr().err
+
+
+def test_validate_normalises() -> None:
+    config = validate(Config(backend_url="http://h:8000/", api_prefix="api/v1/"))
+    assert config.backend_url == "http://h:8000"
+    assert config.api_prefix == "/api/v1"
+    assert config.api("/projects") == "http://h:8000/api/v1/projects"
+    with pytest.raises(ConfigError):
+        validate(Config(container_prefix="bad prefix "))
