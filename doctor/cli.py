@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from doctor import __version__
-from doctor.config import ENV_PREFIX, Config, ConfigError
-from doctor.options import build_config, stack_options, terminal_asker, use_color
+from doctor.config import ENV_PREFIX, ConfigError
+from doctor.options import build_config, run_and_print, stack_options
 
 EXIT_USAGE = 2
 
@@ -34,32 +34,7 @@ def run(**options: Any) -> None:
     from doctor.session import selected_checks
 
     checks = selected_checks(config)
-    sys.exit(_run_and_print(config, checks))
-
-
-def _run_and_print(config: Config, checks: list[Any]) -> int:
-    from doctor.formats import renderer
-    from doctor.session import run_doctor
-
-    live = None
-    if config.format == "text" and sys.stderr.isatty() and use_color(config, sys.stderr):
-        from doctor.formats.text import LiveProgress
-
-        live = LiveProgress()
-    ask = terminal_asker(live.paused if live else None)
-    if live:
-        with live:
-            record, ctx = run_doctor(config, ask, live.progress, checks)
-    else:
-        record, ctx = run_doctor(config, ask, None, checks)
-    try:
-        color = config.format == "text" and use_color(config)
-        output = renderer(config.format)(record, config.verbose, color)
-        sys.stdout.write(ctx.redactor.redact(output))
-        sys.stdout.flush()
-    finally:
-        ctx.close()
-    return record.exit_code
+    sys.exit(run_and_print(config, checks))
 
 
 @cli.command("checks")
@@ -99,6 +74,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 1
     return code if isinstance(code, int) else 0
 
+
+from doctor.stream_command import stream  # noqa: E402
+
+cli.add_command(stream)
+from doctor.report_command import report  # noqa: E402
+
+cli.add_command(report)
+from doctor.demo_command import demo  # noqa: E402
+
+cli.add_command(demo)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -37,7 +37,7 @@ class Context:
         self._prompt_seconds = 0.0
         self._prompt_started: float | None = None
         self._prompt_lock = threading.Lock()
-        self._client_lock = threading.Lock()
+        self._client_locks = {name: threading.Lock() for name in ("http", "docker", "mongo")}
         self._clients: dict[str, Any] = {}
 
     @property
@@ -74,10 +74,17 @@ class Context:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def _client(self, name: str, make: Callable[[], Any]) -> Any:
-        with self._client_lock:
+        """The client ``name``, made once; a failure to make it is remembered and raised again."""
+        with self._client_locks[name]:
             if name not in self._clients:
-                self._clients[name] = make()
-            return self._clients[name]
+                try:
+                    self._clients[name] = make()
+                except Exception as exc:  # the engine or URI is broken: every caller hears it
+                    self._clients[name] = exc
+            client = self._clients[name]
+        if isinstance(client, Exception):
+            raise client
+        return client
 
     @property
     def http(self) -> httpx.Client:
@@ -96,10 +103,14 @@ class Context:
 
         from doctor.docker_host import resolve_docker_host
 
-        host = resolve_docker_host(self.config.docker_host)
-        return self._client(
-            "docker", lambda: docker.DockerClient(base_url=host, timeout=self.config.timeout)
-        )
+        def make() -> docker.DockerClient:
+            settings = docker.utils.kwargs_from_env()  # DOCKER_TLS_VERIFY, DOCKER_CERT_PATH
+            host = resolve_docker_host(self.config.docker_host)
+            if host:
+                settings["base_url"] = host
+            return docker.DockerClient(timeout=self.config.timeout, **settings)
+
+        return self._client("docker", make)
 
     @property
     def mongo(self) -> pymongo.MongoClient:
@@ -120,8 +131,8 @@ class Context:
 
     def close(self) -> None:
         """Close the clients that were made."""
-        with self._client_lock:
-            clients, self._clients = list(self._clients.values()), {}
+        clients, self._clients = list(self._clients.values()), {}
         for client in clients:
-            with contextlib.suppress(Exception):  # closing must not hide the run's outcome
-                client.close()
+            if not isinstance(client, Exception):
+                with contextlib.suppress(Exception):  # closing must not hide the run's outcome
+                    client.close()

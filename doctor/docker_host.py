@@ -7,8 +7,24 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 DEFAULT_SOCKET = Path("/var/run/docker.sock")
+DESKTOP_CONTEXT = "desktop-linux"
+"""The context Docker Desktop creates; its socket lives under the user's home."""
+
+
+class DockerHost(NamedTuple):
+    """The engine URL (None: docker-py's default socket) and where the setting came from."""
+
+    url: str | None
+    source: str
+    """``--docker-host``, ``DOCKER_HOST``, ``context <name>``, ``Docker Desktop`` or ``default``."""
+
+    @property
+    def shown(self) -> str:
+        """The URL a person reads: the default socket spelled out."""
+        return self.url or f"unix://{DEFAULT_SOCKET}"
 
 
 def resolve_docker_host(
@@ -17,22 +33,42 @@ def resolve_docker_host(
     home: Path | None = None,
 ) -> str | None:
     """The engine URL to use: the option, DOCKER_HOST, the current context, or None (default)."""
+    return locate_docker_host(explicit, environ, home).url
+
+
+def locate_docker_host(
+    explicit: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    home: Path | None = None,
+) -> DockerHost:
+    """Like :func:`resolve_docker_host`, also saying which setting chose the engine.
+
+    Order: ``--docker-host``; ``DOCKER_HOST``; the context named by ``DOCKER_CONTEXT`` or
+    ``currentContext`` in ``$DOCKER_CONFIG/config.json`` (default ``~/.docker``); then, when
+    ``/var/run/docker.sock`` is missing, Docker Desktop's ``desktop-linux`` context or its
+    socket ``~/.docker/run/docker.sock``.
+    """
     env = os.environ if environ is None else environ
     if explicit:
-        return explicit
+        return DockerHost(explicit, "--docker-host")
     if env.get("DOCKER_HOST"):
-        return env["DOCKER_HOST"]
-    config_dir = (
-        Path(env["DOCKER_CONFIG"])
-        if env.get("DOCKER_CONFIG")
-        else ((home or Path.home()) / ".docker")
-    )
+        return DockerHost(env["DOCKER_HOST"], "DOCKER_HOST")
+    user_home = home or Path(env.get("HOME") or Path.home())
+    config_dir = Path(env["DOCKER_CONFIG"]) if env.get("DOCKER_CONFIG") else user_home / ".docker"
     context = env.get("DOCKER_CONTEXT") or _current_context(config_dir)
     if context and context != "default":
-        return _context_host(config_dir, context)
+        host = _context_host(config_dir, context)
+        if host:
+            return DockerHost(host, f"context {context}")
     if DEFAULT_SOCKET.exists():
-        return None
-    return _context_host(config_dir, "desktop-linux")
+        return DockerHost(None, "default")
+    host = _context_host(config_dir, DESKTOP_CONTEXT)
+    if host:
+        return DockerHost(host, f"context {DESKTOP_CONTEXT}")
+    desktop_socket = user_home / ".docker" / "run" / "docker.sock"
+    if desktop_socket.exists():
+        return DockerHost(f"unix://{desktop_socket}", "Docker Desktop")
+    return DockerHost(None, "default")
 
 
 def _current_context(config_dir: Path) -> str | None:
@@ -46,6 +82,7 @@ def _context_host(config_dir: Path, name: str) -> str | None:
     digest = hashlib.sha256(name.encode()).hexdigest()
     meta = config_dir / "contexts" / "meta" / digest / "meta.json"
     try:
-        return json.loads(meta.read_text())["Endpoints"]["docker"]["Host"]
+        host = json.loads(meta.read_text())["Endpoints"]["docker"]["Host"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    return host if isinstance(host, str) and host else None

@@ -128,3 +128,29 @@ def terminal_asker(pause: Callable[[], Any] | None = None) -> Callable[..., str]
             )
 
     return ask
+
+
+def run_and_print(config: Config, checks: list[Any] | None = None) -> int:
+    """Run the doctor with live progress on a terminal, print the format, return the exit code."""
+    from doctor.formats import renderer
+    from doctor.session import run_doctor
+
+    live = None
+    if config.format == "text" and sys.stderr.isatty() and use_color(config, sys.stderr):
+        from doctor.formats.text import LiveProgress
+
+        live = LiveProgress()
+    ask = terminal_asker(live.paused if live else None)
+    if live:
+        with live:
+            record, ctx = run_doctor(config, ask, live.progress, checks)
+    else:
+        record, ctx = run_doctor(config, ask, None, checks)
+    try:
+        color = config.format == "text" and use_color(config)
+        output = renderer(config.format)(record.redacted(ctx.redactor), config.verbose, color)
+        sys.stdout.write(ctx.redactor.redact(output))
+        sys.stdout.flush()
+    finally:
+        ctx.close()
+    return record.exit_code

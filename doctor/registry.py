@@ -25,7 +25,7 @@ def load_checks() -> list[Check]:
         source = ep.dist.name if ep.dist else ep.value
         try:
             loaded = ep.load()
-        except Exception as exc:  # noqa: BLE001 - a broken plugin is a setup problem, not a crash
+        except Exception as exc:  # a broken plugin is a setup problem, not a crash
             raise ConfigError(GROUP, f"cannot load {ep.name} ({ep.value}): {exc}") from None
         for check in _instances(loaded):
             if check.id in checks:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -11,7 +11,7 @@ from doctor.config import Config
 from doctor.context import Asker, Context
 from doctor.diagnosis import Finding, diagnose
 from doctor.model import Check, Result, Status
-from doctor.redact import redact_uri
+from doctor.redact import Redactor, redact_uri
 from doctor.registry import load_checks, select
 from doctor.runner import Progress, run_checks
 
@@ -45,6 +45,32 @@ class RunRecord:
 
     def pairs(self) -> list[tuple[Check, Result]]:
         return list(zip(self.checks, self.results))
+
+    def redacted(self, redactor: Redactor, file: str = "") -> RunRecord:
+        """A copy with every message, hint, evidence and target value redacted.
+
+        Render this rather than redacting rendered text only: formats wrap long lines, which
+        can split a secret (``Cookie:`` at the end of one line, its value on the next).
+        """
+
+        def text(value: str | None) -> str | None:
+            return redactor.redact(value, file=file) if value else value
+
+        results = [
+            replace(
+                result,
+                message=text(result.message) or "",
+                hint=text(result.hint),
+                evidence=redactor.redact_obj(dict(result.evidence), file=file),
+            )
+            for result in self.results
+        ]
+        diagnosis = [
+            replace(finding, title=text(finding.title) or "", hint=text(finding.hint) or "")
+            for finding in self.diagnosis
+        ]
+        target = redactor.redact_obj(dict(self.target), file=file)
+        return replace(self, results=results, diagnosis=diagnosis, target=target)
 
 
 def selected_checks(config: Config) -> list[Check]:

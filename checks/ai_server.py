@@ -1,0 +1,462 @@
+"""The AI Server in the project's container: ``/health`` and ``/tasks`` (its task_logs).
+
+In Docker mode both are fetched with ``docker exec <container> wget -q -O- <url>`` (an argv
+list; nothing is passed through a shell), bounded twice: inside the container by
+``timeout N`` (so a hung wget does not linger; plain wget when the image has no ``timeout``)
+and on this side by a read deadline on the exec's socket, because docker-py's ``exec_run``
+waits without any timeout. With ``--ai-url`` the same endpoints are fetched over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import docker
+import docker.errors
+import httpx
+
+from checks.containers import PROJECT_CONTAINER, find_container, not_running_message
+from checks.http_errors import describe_http_error
+from doctor.context import Context
+from doctor.i18n import tr
+from doctor.model import Category, Check, Result
+
+AI_PORT = 8000
+BODY_LIMIT = 64 * 1024
+"""How much of each body is kept for the report."""
+SHOWN_BYTES = 200
+EXEC_MARGIN_S = 0.5
+"""How much longer this side waits than ``timeout`` inside the container."""
+NOT_FOUND_EXIT = (126, 127)
+
+
+class Answer(NamedTuple):
+    """The body of a GET, or why there is none (a reason, a category and evidence)."""
+
+    body: bytes | None
+    reason: str | None
+    category: Category | None
+    evidence: dict[str, Any]
+
+
+def in_container_seconds(timeout: float) -> int:
+    """Whole seconds for ``timeout`` inside the container (busybox rounds fractions up)."""
+    return max(1, math.ceil(timeout))
+
+
+class ExecOutcome(NamedTuple):
+    exit_code: int | None
+    stdout: bytes
+    stderr: bytes
+    timed_out: bool
+
+
+def exec_bounded(
+    client: docker.DockerClient, container: str, argv: list[str], seconds: float
+) -> ExecOutcome:
+    """Run ``argv`` in the container, giving up on its output after ``seconds``."""
+    api = client.api
+    exec_id = api.exec_create(container, argv, stdout=True, stderr=True)["Id"]
+    stream = api.exec_start(exec_id, socket=True)
+    sock = getattr(stream, "_sock", stream)
+    received = bytearray()
+    timed_out = False
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            sock.settimeout(remaining)
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                timed_out = True
+                break
+            if not chunk:
+                break
+            received += chunk
+    finally:
+        stream.close()
+        sock.close()
+    exit_code = None if timed_out else _exit_code(api, exec_id, deadline)
+    stdout, stderr = demultiplex(bytes(received))
+    return ExecOutcome(exit_code, stdout, stderr, timed_out)
+
+
+def _exit_code(api: docker.APIClient, exec_id: str, deadline: float) -> int | None:
+    """The exec's exit code; the engine may record it a moment after the output ends."""
+    while True:
+        state = api.exec_inspect(exec_id)
+        if not state.get("Running") or time.monotonic() >= deadline:
+            return state.get("ExitCode")
+        time.sleep(0.01)
+
+
+def demultiplex(data: bytes) -> tuple[bytes, bytes]:
+    """Split Docker's multiplexed stream (8-byte frame headers) into stdout and stderr."""
+    out, err = bytearray(), bytearray()
+    position = 0
+    while position + 8 <= len(data):
+        stream, size = data[position], int.from_bytes(data[position + 4 : position + 8], "big")
+        payload = data[position + 8 : position + 8 + size]
+        (err if stream == 2 else out).extend(payload)
+        position += 8 + size
+    return bytes(out), bytes(err)
+
+
+def wget_in_container(
+    client: docker.DockerClient, container: str, path: str, timeout: float
+) -> Answer:
+    """GET ``http://localhost:8000<path>`` inside the container with its own wget."""
+    url = f"http://localhost:{AI_PORT}{path}"
+    seconds = in_container_seconds(timeout)
+    wget = ["wget", "-q", "-O-", url]
+    started = time.monotonic()
+    outcome = exec_bounded(
+        client, container, ["timeout", str(seconds), *wget], seconds + EXEC_MARGIN_S
+    )
+    if _missing(outcome, "timeout"):
+        outcome = exec_bounded(client, container, wget, seconds + EXEC_MARGIN_S)
+    evidence: dict[str, Any] = {
+        "via": "docker exec",
+        "url": url,
+        "exit_code": outcome.exit_code,
+        "elapsed_ms": round((time.monotonic() - started) * 1000),
+    }
+    if outcome.exit_code == 0:
+        return Answer(outcome.stdout, None, None, evidence)
+    error = _first_line(outcome.stderr or outcome.stdout)
+    if error:
+        evidence["error"] = error[:SHOWN_BYTES]
+    if outcome.timed_out or outcome.exit_code in (124, 143):
+        reason = tr("no answer within {seconds:g} s", seconds=seconds)
+        return Answer(None, reason, Category.TIMEOUT, evidence)
+    if _missing(outcome, "wget"):
+        reason = tr("the container has no wget to ask it with")
+        return Answer(None, reason, None, evidence)
+    reason = error or tr("wget exited with code {code}", code=outcome.exit_code)
+    return Answer(None, reason, Category.HTTP_503, evidence)
+
+
+def _missing(outcome: ExecOutcome, program: str) -> bool:
+    output = outcome.stdout + outcome.stderr
+    return outcome.exit_code in NOT_FOUND_EXIT and program.encode() in output
+
+
+def _first_line(data: bytes) -> str:
+    lines = data.decode("utf-8", errors="replace").strip().splitlines()
+    return lines[0].strip() if lines else ""
+
+
+def http_get(ctx: Context, base_url: str, path: str) -> Answer:
+    """GET ``<base_url><path>`` over HTTP (``--ai-url``)."""
+    url = f"{base_url}{path}"
+    try:
+        response = ctx.http.get(url)
+    except httpx.HTTPError as exc:
+        problem = describe_http_error(exc, url, ctx.config.timeout)
+        category = problem.category
+        if category == Category.PREREQUISITE:  # nothing serves there: the AI Server is down
+            category = Category.HTTP_503
+        return Answer(None, problem.message, category, {"via": "http", **problem.evidence})
+    evidence = {
+        "via": "http",
+        "url": url,
+        "status": response.status_code,
+        "elapsed_ms": round(response.elapsed.total_seconds() * 1000),
+    }
+    if response.is_success:
+        return Answer(response.content, None, None, evidence)
+    reason = tr("HTTP {status}", status=response.status_code)
+    evidence["body"] = response.content[:SHOWN_BYTES].decode("utf-8", errors="replace")
+    return Answer(None, reason, Category.HTTP_503, evidence)
+
+
+class ContainerTarget(NamedTuple):
+    """The AI Server inside a running container, asked through ``docker exec``."""
+
+    client: docker.DockerClient
+    container: str
+
+    @property
+    def where(self) -> str:
+        return tr("inside {name}", name=self.container)
+
+    def get(self, ctx: Context, path: str) -> Answer:
+        try:
+            return wget_in_container(self.client, self.container, path, ctx.config.timeout)
+        except docker.errors.APIError as exc:
+            reason = str(exc.explanation or exc)[:SHOWN_BYTES]
+            return Answer(None, reason, Category.HTTP_503, {"via": "docker exec"})
+
+    def by_hand(self, path: str) -> str:
+        """The guide's command to ask the same thing by hand."""
+        return f"docker exec {self.container} wget -O- http://localhost:{AI_PORT}{path}"
+
+    def hint(self, path: str, answer: Answer) -> str:
+        if answer.category is None:
+            return tr(
+                "Publish the AI Server's port {port} and pass --ai-url to ask it over HTTP.",
+                port=AI_PORT,
+            )
+        return tr(
+            "Try it by hand: `{command}`; read the AI Server's log: `docker logs {name}`.",
+            command=self.by_hand(path),
+            name=self.container,
+        )
+
+
+class HttpTarget(NamedTuple):
+    """The AI Server outside Docker, at ``--ai-url``."""
+
+    url: str
+
+    @property
+    def where(self) -> str:
+        return tr("at {url}", url=self.url)
+
+    def get(self, ctx: Context, path: str) -> Answer:
+        return http_get(ctx, self.url, path)
+
+    def by_hand(self, path: str) -> str:
+        return f"curl {self.url}{path}"
+
+    def hint(self, path: str, answer: Answer) -> str:
+        return tr("Is the AI Server running? Try `{command}`.", command=self.by_hand(path))
+
+
+Target = ContainerTarget | HttpTarget
+
+
+class AIServerCheck(Check):
+    """What both AI Server checks share: finding the AI Server and their deadline."""
+
+    layer = "ai_server"
+
+    def deadline(self, ctx: Context) -> float:
+        timeout = ctx.config.timeout
+        return max(timeout * 1.5, in_container_seconds(timeout) + EXEC_MARGIN_S + 1.0)
+
+    def target(self, ctx: Context) -> Target | Result:
+        """The place to ask, or the result that says why there is none."""
+        if ctx.config.ai_url:
+            return HttpTarget(ctx.config.ai_url)
+        if ctx.config.no_docker:
+            return self.skipped(
+                tr(
+                    "Not checked: --no-docker leaves out the container; "
+                    "pass --ai-url to ask the AI Server over HTTP."
+                )
+            )
+        name = ctx.container_name
+        if name is None:
+            return self.skipped(tr("No project id is known; pass --project."))
+        try:
+            client = ctx.docker
+        except docker.errors.DockerException:
+            return self.skipped(tr("The Docker engine does not answer; see docker.engine."))
+        facts = find_container(client, name)
+        seen = ctx.artifacts.get(PROJECT_CONTAINER)
+        if facts is None or facts["state"] != "running":
+            if isinstance(seen, Mapping) and seen.get("name") == name:
+                return self.skipped(
+                    tr("Container {name} is not running; see containers.project.", name=name),
+                    {"container": name},
+                )
+            message = (
+                tr("Container {name} does not exist.", name=name)
+                if facts is None
+                else not_running_message(facts)
+            )
+            return self.failed(message, Category.HTTP_503, evidence={"container": name})
+        return ContainerTarget(client, name)
+
+
+class AIServerHealth(AIServerCheck):
+    id = "ai_server.health"
+    title = "AI Server answers /health"
+    after = ("docker.engine", "containers.project")
+
+    def run(self, ctx: Context) -> Result:
+        target = self.target(ctx)
+        if isinstance(target, Result):
+            return target
+        answer = target.get(ctx, "/health")
+        ctx.artifacts["ai_health"] = _kept(answer)
+        evidence = dict(answer.evidence)
+        if answer.body is None:
+            message = tr(
+                "AI Server {where} does not answer /health: {reason}.",
+                where=target.where,
+                reason=_clause(answer.reason),
+            )
+            return self.failed(message, answer.category, target.hint("/health", answer), evidence)
+        shown = answer.body[:SHOWN_BYTES].decode("utf-8", errors="replace")
+        evidence["body"] = shown
+        return self.passed(
+            tr(
+                "AI Server {where} answers /health: {body}",
+                where=target.where,
+                body=" ".join(shown.split())[:80],
+            ),
+            evidence,
+        )
+
+
+def _clause(reason: str | None) -> str:
+    return (reason or "").strip().rstrip(".")
+
+
+def _kept(answer: Answer) -> str:
+    """What the report keeps of an answer: the body's first 64 KiB, or why there is none."""
+    if answer.body is not None:
+        return answer.body[:BODY_LIMIT].decode("utf-8", errors="replace")
+    return f"{answer.reason}\n"
+
+
+class AIServerTasks(AIServerCheck):
+    id = "ai_server.tasks"
+    title = "AI Server records task_logs"
+    depends_on = ("ai_server.health",)
+    after = ("sse.stream",)
+
+    def run(self, ctx: Context) -> Result:
+        target = self.target(ctx)
+        if isinstance(target, Result):
+            return target
+        answer = target.get(ctx, "/tasks")
+        ctx.artifacts["ai_tasks"] = _kept(answer)
+        evidence = dict(answer.evidence)
+        if answer.body is None:
+            return self.failed(
+                tr(
+                    "AI Server {where} does not answer /tasks: {reason}.",
+                    where=target.where,
+                    reason=_clause(answer.reason),
+                ),
+                answer.category,
+                target.hint("/tasks", answer),
+                evidence,
+            )
+        tasks = parse_tasks(answer.body)
+        if tasks is None:
+            evidence["body"] = answer.body[:SHOWN_BYTES].decode("utf-8", errors="replace")
+            return self.warned(
+                tr(
+                    "AI Server {where} answered /tasks with something other than a task list.",
+                    where=target.where,
+                ),
+                hint=tr("Look at it by hand: `{command}`.", command=target.by_hand("/tasks")),
+                evidence=evidence,
+            )
+        evidence["tasks"] = len(tasks)
+        return self.judge(ctx, target, tasks, evidence)
+
+    def judge(
+        self, ctx: Context, target: Target, tasks: list[dict[str, Any]], evidence: dict[str, Any]
+    ) -> Result:
+        """Compare the run's task_logs with what the stream delivered."""
+        run_id = ctx.run_id
+        if run_id is None:
+            return self.passed(tr("AI Server lists {count} tasks.", count=len(tasks)), evidence)
+        task = find_task(tasks, run_id)
+        evidence["run_found"] = task is not None
+        if task is None:
+            return self.warned(
+                tr("AI Server has no task for run {run}.", run=run_id),
+                Category.NO_EVENTS,
+                tr(
+                    "The run never reached the AI Server {where}, or it does not keep its tasks: "
+                    "look at `{command}`.",
+                    where=target.where,
+                    command=target.by_hand("/tasks"),
+                ),
+                evidence,
+            )
+        recorded = log_count(task)
+        delivered = delivered_log_events(ctx)
+        evidence["task_logs"] = recorded
+        if task.get("status") is not None:
+            evidence["task_status"] = task.get("status")
+        if delivered is not None:
+            evidence["stream_log_events"] = delivered
+        stream_done = delivered == 0 or ctx.criteria.get("sse.clean_end") is True
+        if recorded == 0:
+            message = tr("AI Server recorded no task_logs for run {run}.", run=run_id)
+            if stream_done:
+                return self.failed(message, Category.NO_EVENTS, evidence=evidence)
+            return self.warned(message, Category.NO_EVENTS, evidence=evidence)
+        if delivered is not None and recorded > delivered:
+            message = tr(
+                "AI Server recorded {recorded} task logs for run {run} but the stream delivered "
+                "{delivered}: events are lost between the AI Server and the backend.",
+                recorded=recorded,
+                run=run_id,
+                delivered=delivered,
+            )
+            hint = tr(
+                "Read the backend's [SSE] lines (`[INFO] 開始串流 AI Server 日誌: …`, "
+                "`[DEBUG] [SSE] event: log`) to see which events it forwarded."
+            )
+            if stream_done:
+                return self.failed(message, Category.NO_EVENTS, hint, evidence)
+            return self.warned(message, Category.NO_EVENTS, hint, evidence)
+        return self.passed(
+            tr(
+                "AI Server recorded {recorded} task logs for run {run}.",
+                recorded=recorded,
+                run=run_id,
+            ),
+            evidence,
+        )
+
+
+TASK_ID_KEYS = ("id", "task_id", "run_id", "_id")
+TASK_LOG_KEYS = ("task_logs", "logs")
+
+
+def parse_tasks(body: bytes) -> list[dict[str, Any]] | None:
+    """The tasks of a ``/tasks`` body: a JSON list, or ``{"tasks": [...]}``; None otherwise."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if isinstance(data, Mapping):
+        data = data.get("tasks")
+    if not isinstance(data, list):
+        return None
+    return [task for task in data if isinstance(task, dict)]
+
+
+def find_task(tasks: list[dict[str, Any]], run_id: str) -> dict[str, Any] | None:
+    return next((t for t in tasks if any(str(t.get(key)) == run_id for key in TASK_ID_KEYS)), None)
+
+
+def log_count(task: Mapping[str, Any]) -> int:
+    """How many task_logs a task holds (a list, or a count)."""
+    for key in TASK_LOG_KEYS:
+        value = task.get(key)
+        if isinstance(value, list):
+            return len(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return 0
+
+
+def delivered_log_events(ctx: Context) -> int | None:
+    """How many ``event: log`` events the stream check saw, if it recorded that."""
+    observation = ctx.artifacts.get("sse_observation")
+    if isinstance(observation, Mapping):
+        value = observation.get("log_events")
+    else:
+        value = getattr(observation, "log_events", None)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+CHECKS = [AIServerHealth(), AIServerTasks()]

@@ -1,0 +1,208 @@
+"""The per-project containers ``refactor-project-<id>``: what exists, and whether ours runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import docker
+import docker.errors
+
+from doctor.context import Context
+from doctor.i18n import tr
+from doctor.model import Category, Check, Result
+
+SHOWN_IN_EVIDENCE = 20
+"""How many containers the compact list in evidence names."""
+PROJECT_CONTAINER = "project_container"
+"""ctx.artifacts key: the facts of the chosen project's container, or {"name", "exists": False}."""
+
+
+def find_containers(
+    client: docker.DockerClient, prefix: str, exact: bool = False
+) -> list[dict[str, Any]]:
+    """Facts of every container (running or not) whose name starts with (or is) ``prefix``."""
+    found = []
+    for summary in client.api.containers(all=True, filters={"name": prefix}):
+        names = [n.lstrip("/") for n in summary.get("Names") or ()]
+        if not any(n == prefix if exact else n.startswith(prefix) for n in names):
+            continue  # the engine's name filter is a regular expression matching anywhere
+        try:
+            attrs = client.api.inspect_container(summary["Id"])
+        except docker.errors.NotFound:
+            continue  # removed meanwhile
+        found.append(container_facts(attrs, summary.get("Status", "")))
+    return sorted(found, key=lambda facts: facts["name"])
+
+
+def find_container(client: docker.DockerClient, name: str) -> dict[str, Any] | None:
+    """Facts of the container named exactly ``name``, or None."""
+    found = find_containers(client, name, exact=True)
+    return found[0] if found else None
+
+
+def container_facts(attrs: dict[str, Any], status: str) -> dict[str, Any]:
+    """What ``docker ps`` and ``docker inspect`` say about a container, compactly."""
+    state = attrs.get("State") or {}
+    return {
+        "name": str(attrs.get("Name", "")).lstrip("/"),
+        "id": str(attrs.get("Id", ""))[:12],
+        "image": (attrs.get("Config") or {}).get("Image"),
+        "state": state.get("Status"),
+        "status": status or state.get("Status"),
+        "exit_code": state.get("ExitCode"),
+        "oom_killed": bool(state.get("OOMKilled")),
+        "restart_count": attrs.get("RestartCount", 0),
+        "health": (state.get("Health") or {}).get("Status"),
+        "started_at": state.get("StartedAt"),
+        "finished_at": state.get("FinishedAt"),
+        "error": state.get("Error") or None,
+    }
+
+
+def troubled(facts: dict[str, Any]) -> bool:
+    """Killed for memory, or restarting."""
+    return facts["oom_killed"] or facts["state"] == "restarting" or facts["restart_count"] > 0
+
+
+def one_line(facts: dict[str, Any]) -> str:
+    """``name: status`` plus the notable flags, as in ``docker ps``."""
+    flags = []
+    if facts["oom_killed"]:
+        flags.append("OOMKilled")
+    if facts["restart_count"]:
+        flags.append(f"restarts={facts['restart_count']}")
+    suffix = f" [{', '.join(flags)}]" if flags else ""
+    return f"{facts['name']}: {facts['status']}{suffix}"
+
+
+class ContainerList(Check):
+    id = "containers.list"
+    layer = "container"
+    title = "Project containers"
+    depends_on = ("docker.engine",)
+    uses_docker = True
+
+    def run(self, ctx: Context) -> Result:
+        prefix = ctx.config.container_prefix
+        found = find_containers(ctx.docker, prefix)
+        ctx.artifacts["containers"] = found
+        running = sum(1 for c in found if c["state"] == "running")
+        evidence = {
+            "prefix": prefix,
+            "count": len(found),
+            "running": running,
+            "containers": [one_line(c) for c in found[:SHOWN_IN_EVIDENCE]],
+        }
+        if not found:
+            return self.warned(
+                tr("No {prefix}* containers exist: no project is provisioned.", prefix=prefix),
+                hint=tr("Create a project and wait until its status is READY."),
+                evidence=evidence,
+            )
+        trouble = [c for c in found if troubled(c)]
+        if trouble:
+            names = ", ".join(one_line(c) for c in trouble[:3])
+            return self.warned(
+                tr(
+                    "{prefix}* containers killed for memory or restarting: {count} of {total}: "
+                    "{names}",
+                    count=len(trouble),
+                    total=len(found),
+                    prefix=prefix,
+                    names=names,
+                ),
+                hint=tr(
+                    "See why with `docker logs {name}` and `docker inspect {name}`.",
+                    name=trouble[0]["name"],
+                ),
+                evidence=evidence,
+            )
+        return self.passed(
+            tr(
+                "{prefix}* containers: {total}, running: {running}.",
+                total=len(found),
+                prefix=prefix,
+                running=running,
+            ),
+            evidence,
+        )
+
+
+class ProjectContainer(Check):
+    id = "containers.project"
+    layer = "container"
+    title = "Project container runs"
+    depends_on = ("docker.engine",)
+    after = ("backend.projects",)
+    uses_docker = True
+
+    def run(self, ctx: Context) -> Result:
+        name = ctx.container_name
+        if name is None:
+            return self.skipped(tr("No project id is known; pass --project."))
+        facts = find_container(ctx.docker, name)
+        if facts is None:
+            ctx.artifacts[PROJECT_CONTAINER] = {"name": name, "exists": False}
+            return self.failed(
+                tr("Container {name} does not exist.", name=name),
+                Category.HTTP_503,
+                tr(
+                    "The project is not provisioned: its status must be READY before a run "
+                    "can stream. Check `docker ps -a | grep {prefix}`.",
+                    prefix=ctx.config.container_prefix,
+                ),
+                {"container": name, "exists": False},
+            )
+        ctx.artifacts[PROJECT_CONTAINER] = {**facts, "exists": True}
+        evidence = {"container": name, **_evidence(facts)}
+        if facts["state"] != "running":
+            return self.failed(
+                not_running_message(facts),
+                Category.HTTP_503,
+                _restart_hint(facts),
+                evidence,
+            )
+        if facts["health"] == "unhealthy":
+            return self.warned(
+                tr("Container {name} runs but its health check fails.", name=name),
+                Category.HTTP_503,
+                tr("See why with `docker logs {name}`.", name=name),
+                evidence,
+            )
+        return self.passed(
+            tr("Container {name} is running: {status}.", name=name, status=facts["status"]),
+            evidence,
+        )
+
+
+def not_running_message(facts: dict[str, Any]) -> str:
+    """``Container … is not running: Exited (137) …``, naming an out-of-memory kill."""
+    message = tr(
+        "Container {name} is not running: {status}", name=facts["name"], status=facts["status"]
+    )
+    if facts["oom_killed"]:
+        message += tr(" (killed: out of memory)")
+    return message
+
+
+def _restart_hint(facts: dict[str, Any]) -> str:
+    name = facts["name"]
+    if facts["state"] == "paused":
+        return tr("Resume it: `docker unpause {name}`.", name=name)
+    if facts["state"] == "restarting":
+        return tr("It keeps restarting; see why with `docker logs {name}`.", name=name)
+    return tr(
+        "Start it: `docker start {name}`; see why it stopped with `docker logs {name}`.",
+        name=name,
+    )
+
+
+def _evidence(facts: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "state", "status", "exit_code", "oom_killed", "restart_count", "health")
+    evidence = {key: facts[key] for key in keys if facts[key] is not None}
+    if facts["error"]:
+        evidence["error"] = facts["error"][:200]
+    return evidence
+
+
+CHECKS = [ContainerList(), ProjectContainer()]

@@ -1,0 +1,83 @@
+"""``sse-doctor demo``: start the simulated stack, run the doctor on it, stop the stack."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import Any
+
+import click
+
+from doctor.config import FORMATS
+
+
+def _fault_names() -> list[str]:
+    # Kept in step with doctor.testbed.faults.FAULTS by a test; importing the testbed here
+    # would load fastapi and uvicorn for every `--help`.
+    return [
+        "forbidden", "not-found", "container-stopped", "ai-down", "backend-hang", "no-events",
+        "cut-stream", "no-status", "stuck-running", "buffered", "double-framed",
+        "wrong-content-type", "gzip", "slow-events", "mongo-down", "mongo-auth", "no-base-image",
+    ]  # fmt: skip
+
+
+@click.command()
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    type=click.Choice(_fault_names()),
+    help="Inject this fault (repeatable).",
+)
+@click.option("--docker", is_flag=True, help="Run the AI Server in a real Docker container.")
+@click.option(
+    "--format", "output_format", type=click.Choice(FORMATS), default="text", help="Output format."
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("-v", "--verbose", count=True, help="Show durations and evidence.")
+@click.option("--no-color", is_flag=True, help="Plain text output.")
+@click.option("--lang", type=click.Choice(["en", "zh-TW"]), help="Output language.")
+@click.option("--timeout", type=float, default=2.0, show_default=True, help="Per-probe timeout, s.")
+def demo(
+    faults: tuple[str, ...], docker: bool, output_format: str, as_json: bool, **options: Any
+) -> None:
+    """Show what the doctor reports on a healthy or a broken simulated stack."""
+    from doctor.options import build_config, run_and_print
+
+    try:
+        from doctor.testbed import start_stack
+    except ImportError as exc:
+        raise click.UsageError(
+            f"the demo needs the testbed extra ({exc.name} is missing): "
+            "pip install 'sse-doctor[testbed]'"
+        ) from None
+    with contextlib.ExitStack() as exits:
+        try:
+            stack = exits.enter_context(start_stack(faults, docker=docker))
+        except Exception as exc:  # e.g. no Docker engine for --docker
+            raise click.UsageError(f"cannot start the demo stack: {exc}") from None
+        click.echo(
+            f"Demo stack at {stack.backend_url} (faults: {', '.join(faults) or 'none'})", err=True
+        )
+        config = build_config(
+            {
+                **options,
+                "format": "json" if as_json else output_format,
+                "backend_url": stack.backend_url,
+                "api_prefix": stack.api_prefix,
+                "email": stack.email,
+                "password": stack.password,
+                "project": stack.project_id,
+                "run": stack.run_id,
+                "mongo_uri": stack.mongo_uri,
+                "mongo_db": stack.mongo_db,
+                "base_image": stack.base_image,
+                "container_prefix": stack.container_prefix,
+                "ai_url": stack.ai_url,
+                "no_docker": not docker,
+                "stream_timeout": 30.0,
+                "idle_timeout": 5.0,
+            }
+        )
+        code = run_and_print(config)
+    sys.exit(code)

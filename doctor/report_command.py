@@ -1,0 +1,127 @@
+"""``sse-doctor report``: run every check, then write the bug-report bundle.
+
+Only click and doctor.options are imported here at start-up; the rest is imported when the
+command runs, so that ``sse-doctor --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from doctor.options import build_config, stack_options, terminal_asker, use_color
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from doctor.config import Config
+
+
+@click.command("report")
+@stack_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Bundle file (default: ./sse-doctor-report-<UTC time>.tar.gz).",
+)
+@click.option(
+    "--backend-log",
+    type=click.Path(exists=True, dir_okay=False),
+    envvar="SSE_DOCTOR_BACKEND_LOG",
+    show_envvar=True,
+    help="The backend's log file; its [SSE] lines go into the bundle.",
+)
+@click.option(
+    "--backend-container",
+    envvar="SSE_DOCTOR_BACKEND_CONTAINER",
+    show_envvar=True,
+    help="The backend's container; its log's [SSE] lines go into the bundle.",
+)
+def report(output: str | None, **options: Any) -> None:
+    """Run every check and write a bug-report bundle (.tar.gz) with every secret redacted.
+
+    \b
+    The bundle answers the guide's four requests: the tool's output, the backend's
+    [SSE] log lines, the container status and the AI Server's health. It is written
+    with mode 0600; review it before sharing it.
+    """
+    config = build_config(options)
+    sys.exit(_report(config, output))
+
+
+def _bundle_path(output: str | None) -> Path:
+    """Where the bundle goes: ``--output`` or a timestamped name in the current directory."""
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from doctor.report import default_name
+
+    return Path(output) if output else Path.cwd() / default_name(datetime.now(timezone.utc))
+
+
+def _report(config: Config, output: str | None) -> int:
+    from doctor.config import ConfigError
+    from doctor.formats import renderer
+    from doctor.i18n import tr
+    from doctor.report import ReservedFile, build_bundle
+    from doctor.session import run_doctor
+
+    path = _bundle_path(output)
+    try:
+        target = ReservedFile(path)
+    except OSError as exc:
+        raise ConfigError("--output", f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        live = None
+        if config.format == "text" and sys.stderr.isatty() and use_color(config, sys.stderr):
+            from doctor.formats.text import LiveProgress
+
+            live = LiveProgress()
+        ask = terminal_asker(live.paused if live else None)
+        if live:
+            with live:
+                record, ctx = run_doctor(config, ask, live.progress)
+        else:
+            record, ctx = run_doctor(config, ask)
+        try:
+            if sys.stderr.isatty():
+                click.echo(tr("Collecting the report bundle…"), err=True)
+            files = build_bundle(record, ctx)
+            color = config.format == "text" and use_color(config)
+            shown = renderer(config.format)(
+                record.redacted(ctx.redactor), config.verbose, color
+            )
+            sys.stdout.write(ctx.redactor.redact(shown))
+            sys.stdout.flush()
+        finally:
+            ctx.close()
+        try:
+            size = target.commit(files)
+        except OSError as exc:
+            raise ConfigError("--output", f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        target.discard()
+    notice = config.format in ("json", "junit")  # keep stdout a parseable document
+    click.echo("", err=notice)
+    click.echo(
+        tr("Report bundle: {path} ({size})", path=path.resolve(), size=_size(size)), err=notice
+    )
+    click.echo(
+        tr(
+            "Please review the bundle before sharing it: secrets were redacted, "
+            "but check that nothing private is left."
+        ),
+        err=notice,
+    )
+    return record.exit_code
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1 << 20:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / (1 << 20):.1f} MiB"

@@ -1,0 +1,133 @@
+"""`sse-doctor stream`: the guide's script as a command, in-process and as a real process."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from doctor.cli import main
+from doctor.testbed import Stack
+
+CLOCK = r"^\[\d\d:\d\d:\d\d\.\d{3}\] "
+MakeStack = Callable[..., Stack]
+
+
+def stream_args(stack: Stack, *extra: str) -> list[str]:
+    return [
+        "stream",
+        "--backend-url",
+        stack.backend_url,
+        "--email",
+        stack.email,
+        "--password",
+        stack.password,
+        "--timeout",
+        "1",
+        "--idle-timeout",
+        "1",
+        *extra,
+    ]
+
+
+def test_healthy_stream_prints_every_line_like_the_guide(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(stream_args(stack, "--run", stack.run_id))
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert re.match(CLOCK + r"📡 Starting SSE stream test\.\.\.$", lines[0])
+    assert lines[1] == "Receiving SSE events (Ctrl+C stops):"
+    received = lines[2 : lines.index("✅ Stream ended! 12 lines received")]
+    assert len(received) == 12
+    assert all(re.match(CLOCK + r"📨 Event type: event: log$", line) for line in received[:-2:2])
+    assert all(re.match(CLOCK + r"📄 Data: data: \S+Z .+$", line) for line in received[1:-2:2])
+    assert re.match(CLOCK + r"📨 Event type: event: status$", received[-2])
+    assert re.match(CLOCK + r"📄 Data: data: Task success$", received[-1])
+    assert "  [x] SSE connection established" in lines
+    assert sum(line.startswith("  [x] ") for line in lines) == 6
+    assert lines[-1] == "Final status: DONE"
+    assert code == 0
+    assert stack.password not in out
+
+
+def test_cut_stream_names_the_problem_and_fails(
+    stack_factory: MakeStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack = stack_factory(faults=("cut-stream",))
+    code = main(stream_args(stack, "--run", stack.run_id))
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("❌ The stream was cut after 2 events") for line in lines)
+    assert not any(line.startswith("✅") for line in lines)
+    assert "  [ ] `event: status` completion event received" in lines
+    assert code == 1
+
+
+def test_gzip_stream_ends_with_a_warning(
+    stack_factory: MakeStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack = stack_factory(faults=("gzip",))
+    code = main(stream_args(stack, "--run", stack.run_id))
+    out = capsys.readouterr().out
+    assert "✅ Stream ended! 12 lines received" in out
+    assert "⚠️ The stream is compressed (Content-Encoding: gzip)" in out
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("drop", "option"),
+    [("--email", "--email"), ("--password", "--password"), ("--run", "--run")],
+)
+def test_without_a_terminal_missing_inputs_are_usage_errors(
+    drop: str, option: str, stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = stream_args(stack, "--run", stack.run_id)
+    at = args.index(drop)
+    del args[at : at + 2]
+    code = main(args)
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    error = captured.err.strip().splitlines()
+    assert len(error) == 1 and error[0].startswith(f"sse-doctor: error: {option}:")
+
+
+def test_ctrl_c_stops_the_stream_and_prints_the_summary(stack_factory: MakeStack) -> None:
+    stack = stack_factory(faults=("slow-events",), slow_gap=30.0)
+    argv = stream_args(stack, "--run", stack.run_id, "--idle-timeout", "60")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "doctor.cli", *argv],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env=env,
+    )
+    killer = threading.Timer(30.0, proc.kill)
+    killer.start()
+    try:
+        assert proc.stdout is not None
+        head = []
+        for line in proc.stdout:
+            head.append(line)
+            if "📄 Data: data:" in line:
+                break
+        proc.send_signal(signal.SIGINT)
+        rest, err = proc.communicate(timeout=20)
+    finally:
+        killer.cancel()
+    out = "".join(head) + rest
+    assert "Traceback" not in err, err
+    assert "⏹️ Stopped with Ctrl+C: 2 lines received" in out
+    assert "  [x] `event: log` events received" in out
+    assert "  [-] `event: status` completion event received  (not evaluated)" in out
+    assert "Final status: not queried (stopped with Ctrl+C)" in out
+    assert proc.returncode == 0
