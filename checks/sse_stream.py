@@ -151,6 +151,8 @@ class FinalStatusCheck(Check):
     """Polls the run until it is DONE or FAILED, for at most twice the probe timeout.
 
     With ``wait=False`` it asks once (``sse-doctor stream`` after the stream ended early).
+    When the stream never opened, the run was not followed: it asks once and, unless the
+    run already finished, skips rather than blame the run for the stream's failure.
     """
 
     id = "sse.final_status"
@@ -169,7 +171,8 @@ class FinalStatusCheck(Check):
         if not (ctx.run_id and ctx.project_id):
             return self.skipped(tr("No run to query: give --run RUN_ID or --new-run."))
         url = run_path(ctx, ctx.run_id)
-        budget = 2 * ctx.config.timeout if self.wait else 0.0
+        followed = ctx.criteria.get("sse.connect") is True
+        budget = 2 * ctx.config.timeout if self.wait and followed else 0.0
         until = time.monotonic() + budget
         seen, problem, polls = None, None, 0
         while True:
@@ -185,6 +188,14 @@ class FinalStatusCheck(Check):
                 return self.passed(tr("The run finished: DONE."), evidence)
             return self.passed(
                 tr("The run finished as FAILED: the Agent failed, but the status was reported."),
+                evidence,
+            )
+        if not followed:
+            return self.skipped(
+                tr(
+                    "The run is {status}; it was not followed because the stream never opened.",
+                    status=seen or tr("unknown"),
+                ),
                 evidence,
             )
         ctx.criteria["run.final_status"] = False

@@ -41,6 +41,7 @@ DEFAULT_CHUNK_SIZE = 8 << 20
 DEFAULT_MAX_LINE_BYTES = 64 << 10
 
 _SEP = b"--\n"
+_NEAR = 4096  # hits closer than this are checked for overlapping context in one call
 
 
 @dataclass(frozen=True)
@@ -271,14 +272,19 @@ def filter_backend_log(
                         del hits[0]
                     if cut_matched:
                         hits.insert(0, (cs, ce))
-                for s, e in hits:
+                last = len(hits) - 1
+                for i, (s, e) in enumerate(hits):
                     matched += 1
                     if s <= emitted_to:  # within (or right after) the lines selected so far
                         start = emitted_to
                     else:
                         start = max(_back(buf, s, context, max(emitted_to, 0)), emitted_to)
-                    stop, k = _advance(buf, e, context, hi)
-                    after_left = context - k
+                    nxt = hits[i + 1][0] if i < last else hi
+                    if nxt - e < _NEAR and buf.count(b"\n", e, nxt) <= context and nxt < hi:
+                        stop, after_left = nxt, 0  # the next hit is within the trailing context
+                    else:
+                        stop, k = _advance(buf, e, context, hi)
+                        after_left = context - k
                     if stop > start:
                         if start != emitted_to:  # a new group
                             if emitted_to > group:
