@@ -36,9 +36,12 @@ def main() -> None:
     runs = parser.parse_args().runs
     baseline = median_seconds([sys.executable, "-c", "pass"], runs)
     doctor = median_seconds([sys.executable, "-m", "doctor.cli", "--help"], runs)
-    imported = subprocess.run(
-        [sys.executable, "-c", PROBE], capture_output=True, text=True, check=True
-    ).stdout.strip().splitlines()[-1].removeprefix("heavy:")
+    imported = (
+        subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+        .stdout.strip()
+        .splitlines()[-1]
+        .removeprefix("heavy:")
+    )
     print(f"python -c pass      median {baseline * 1000:7.1f} ms")
     print(f"sse-doctor --help   median {doctor * 1000:7.1f} ms")
     print(f"ratio               {doctor / baseline:.2f}x (goal <= 4x)")

@@ -20,8 +20,8 @@ import docker.errors
 import httpx
 
 from checks.containers import PROJECT_CONTAINER, find_container, not_running_message
-from checks.http_errors import describe_http_error
 from doctor.context import Context
+from doctor.http_errors import describe_http_error
 from doctor.i18n import tr
 from doctor.model import Category, Check, Result
 

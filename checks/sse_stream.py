@@ -8,8 +8,8 @@ from urllib.parse import quote
 
 import httpx
 
-from checks.http_errors import category_for_status, describe_http_error, response_evidence
 from doctor.context import Context
+from doctor.http_errors import category_for_status, describe_http_error, response_evidence
 from doctor.i18n import tr
 from doctor.model import Category, Check, Result, Status
 from doctor.stream_observer import End, LineCallback, StreamObserver

@@ -661,9 +661,7 @@ def build_bundle(record: RunRecord, ctx: Context) -> list[tuple[str, bytes]]:
 
     raw: dict[str, Content] = {
         "results.json": json_format.document(record.redacted(redactor, "results.json")),
-        "run.txt": render_text(
-            record.redacted(redactor, "run.txt"), max(1, config.verbose), False
-        ),
+        "run.txt": render_text(record.redacted(redactor, "run.txt"), max(1, config.verbose), False),
         "sse-transcript.txt": transcript_text(record),
         "backend-log.txt": backend_log_text(
             config, record.target.get("run_id"), project_container, tail

@@ -91,9 +91,7 @@ def _report(config: Config, output: str | None) -> int:
                 click.echo(tr("Collecting the report bundle…"), err=True)
             files = build_bundle(record, ctx)
             color = config.format == "text" and use_color(config)
-            shown = renderer(config.format)(
-                record.redacted(ctx.redactor), config.verbose, color
-            )
+            shown = renderer(config.format)(record.redacted(ctx.redactor), config.verbose, color)
             sys.stdout.write(ctx.redactor.redact(shown))
             sys.stdout.flush()
         finally:

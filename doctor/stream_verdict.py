@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.http_errors import category_for_status
+from doctor.http_errors import category_for_status
 from doctor.i18n import tr
 from doctor.model import Category, Status
 from doctor.stream_observer import End, StreamObservation

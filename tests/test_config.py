@@ -28,7 +28,12 @@ def resolve(args: list[str]) -> Config:
 @pytest.fixture
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    for name in ("SSE_DOCTOR_TIMEOUT", "SSE_DOCTOR_BACKEND_URL", "SSE_DOCTOR_ONLY", "SSE_DOCTOR_LANG"):
+    for name in (
+        "SSE_DOCTOR_TIMEOUT",
+        "SSE_DOCTOR_BACKEND_URL",
+        "SSE_DOCTOR_ONLY",
+        "SSE_DOCTOR_LANG",
+    ):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
 

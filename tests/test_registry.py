@@ -53,8 +53,19 @@ def plugin_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example plugin, installed by pip into a directory of its own."""
     target = tmp_path_factory.mktemp("site")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
-         "--no-build-isolation", "--target", str(target), str(PLUGIN)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(PLUGIN),
+        ],
         check=True,
         capture_output=True,
     )
@@ -64,7 +75,10 @@ def plugin_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _doctor(plugin_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(plugin_path)}
     return subprocess.run(
-        [sys.executable, "-m", "doctor.cli", *args], env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "doctor.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
 

@@ -100,7 +100,9 @@ def test_deadline_ends_a_check_blocked_in_a_socket(silent_listener) -> None:
 
 
 def test_wall_time_is_the_longest_chain_not_the_sum(silent_listener) -> None:
-    checks = [make_check(f"hang.{i}", blocking_read(silent_listener), deadline=1.0) for i in range(4)]
+    checks = [
+        make_check(f"hang.{i}", blocking_read(silent_listener), deadline=1.0) for i in range(4)
+    ]
     started = time.monotonic()
     results = run_checks(checks, context())
     elapsed = time.monotonic() - started
@@ -141,7 +143,11 @@ def test_exception_becomes_error_and_the_run_goes_on() -> None:
     def boom(check: Check, ctx: Context) -> Result:
         raise RuntimeError("socket exploded")
 
-    checks = [make_check("boom", boom), make_check("fine", ok), make_check("dep", ok, depends_on=["boom"])]
+    checks = [
+        make_check("boom", boom),
+        make_check("fine", ok),
+        make_check("dep", ok, depends_on=["boom"]),
+    ]
     boom_result, fine, dep = run_checks(checks, context())
     assert boom_result.status == Status.ERROR
     assert "socket exploded" in boom_result.message
@@ -160,7 +166,9 @@ def test_after_orders_without_skipping() -> None:
 
     def record(check: Check, ctx: Context) -> Result:
         order.append(check.id)
-        return check.failed("no", Category.PREREQUISITE) if check.id == "first" else check.passed("")
+        return (
+            check.failed("no", Category.PREREQUISITE) if check.id == "first" else check.passed("")
+        )
 
     checks = [
         make_check("second", record, after=["first"]),
@@ -178,7 +186,11 @@ def test_progress_observer_sees_every_check() -> None:
         on_start=lambda c: started.append(c.id),
         on_result=lambda c, r: finished.append((c.id, r.status)),
     )
-    checks = [make_check("a", ok), make_check("b", ok, depends_on=["a"]), make_check("c", ok, depends_on=["x"])]
+    checks = [
+        make_check("a", ok),
+        make_check("b", ok, depends_on=["a"]),
+        make_check("c", ok, depends_on=["x"]),
+    ]
     run_checks(checks, context(), progress)
     assert sorted(started) == ["a", "b"]
     assert sorted(finished) == [("a", Status.PASS), ("b", Status.PASS), ("c", Status.SKIP)]

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from checks.http_errors import category_for_status, describe_http_error, json_or_problem
 from doctor.cli import main
 from doctor.config import Config, validate
+from doctor.http_errors import category_for_status, describe_http_error, json_or_problem
 from doctor.model import Category, Status
 from doctor.session import run_doctor
 from doctor.testbed import Stack

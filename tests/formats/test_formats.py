@@ -31,12 +31,26 @@ CHECKS = [
     Fixed("sse.final_status", "sse", "Final status"),
 ]
 RESULTS = [
-    Result("mongodb.ping", Status.PASS, "MongoDB 7.0.12 answered.", evidence={"ms": 3}, duration_ms=3),
     Result(
-        "containers.project", Status.FAIL, "Container refactor-project-abc is not running: Exited (137).",
-        Category.HTTP_503, "docker start refactor-project-abc", {"exit_code": 137}, 12,
+        "mongodb.ping", Status.PASS, "MongoDB 7.0.12 answered.", evidence={"ms": 3}, duration_ms=3
     ),
-    Result("sse.stream", Status.FAIL, "The stream answered 503.", Category.HTTP_503, None, {"status": 503}),
+    Result(
+        "containers.project",
+        Status.FAIL,
+        "Container refactor-project-abc is not running: Exited (137).",
+        Category.HTTP_503,
+        "docker start refactor-project-abc",
+        {"exit_code": 137},
+        12,
+    ),
+    Result(
+        "sse.stream",
+        Status.FAIL,
+        "The stream answered 503.",
+        Category.HTTP_503,
+        None,
+        {"status": 503},
+    ),
     Result("sse.final_status", Status.SKIP, "Skipped because sse.stream did not pass."),
 ]
 
@@ -47,8 +61,12 @@ def record() -> RunRecord:
         started_at="2026-11-27T10:30:45+00:00",
         duration_ms=1234,
         config=Config(),
-        target={"backend_url": "http://localhost:8000", "project_id": "abc", "run_id": "r1",
-                "mongo_uri": "mongodb://localhost:27017"},
+        target={
+            "backend_url": "http://localhost:8000",
+            "project_id": "abc",
+            "run_id": "r1",
+            "mongo_uri": "mongodb://localhost:27017",
+        },
         checks=CHECKS,
         results=RESULTS,
         criteria={"sse.connect": False, "sse.log_event": None},
@@ -66,23 +84,48 @@ def test_diagnosis_names_the_upstream_cause_once(record: RunRecord) -> None:
 
 def test_json_document_follows_the_schema(record: RunRecord) -> None:
     doc = json.loads(renderer("json")(record, 0, False))
-    assert list(doc) == ["schema", "tool_version", "started_at", "duration_ms", "target",
-                         "results", "criteria", "diagnosis", "summary", "exit_code"]
+    assert list(doc) == [
+        "schema",
+        "tool_version",
+        "started_at",
+        "duration_ms",
+        "target",
+        "results",
+        "criteria",
+        "diagnosis",
+        "summary",
+        "exit_code",
+    ]
     assert doc["schema"] == "sse-doctor/1"
-    assert list(doc["results"][1]) == ["id", "layer", "title", "status", "category", "message",
-                                       "hint", "evidence", "duration_ms"]
+    assert list(doc["results"][1]) == [
+        "id",
+        "layer",
+        "title",
+        "status",
+        "category",
+        "message",
+        "hint",
+        "evidence",
+        "duration_ms",
+    ]
     assert doc["results"][1]["category"] == "http-503"
     assert [c["id"] for c in doc["criteria"]] == [
-        "sse.connect", "sse.log_event", "sse.log_data", "sse.status_event", "sse.clean_end",
+        "sse.connect",
+        "sse.log_event",
+        "sse.log_data",
+        "sse.status_event",
+        "sse.clean_end",
         "run.final_status",
     ]
     assert doc["criteria"][0]["met"] is False and doc["criteria"][1]["met"] is None
-    assert doc["diagnosis"] == [{
-        "category": "http-503",
-        "title": "Container refactor-project-abc is not running: Exited (137).",
-        "checks": ["containers.project", "sse.stream"],
-        "hint": "docker start refactor-project-abc",
-    }]
+    assert doc["diagnosis"] == [
+        {
+            "category": "http-503",
+            "title": "Container refactor-project-abc is not running: Exited (137).",
+            "checks": ["containers.project", "sse.stream"],
+            "hint": "docker start refactor-project-abc",
+        }
+    ]
     assert doc["summary"] == {"pass": 1, "warn": 0, "fail": 2, "skip": 1, "error": 0}
     assert doc["exit_code"] == 1
 
@@ -93,7 +136,9 @@ def test_plain_text_groups_by_layer_with_marks(record: RunRecord) -> None:
     lines = text.splitlines()
     assert lines.index("MongoDB") < lines.index("Containers") < lines.index("SSE stream")
     assert any(re.match(r"✓ mongodb\.ping +MongoDB 7\.0\.12 answered\.", line) for line in lines)
-    assert any(re.match(r"✗ containers\.project +Container refactor-project-abc", line) for line in lines)
+    assert any(
+        re.match(r"✗ containers\.project +Container refactor-project-abc", line) for line in lines
+    )
     assert any(re.match(r"− sse\.final_status +Skipped because", line) for line in lines)
     assert "→ docker start refactor-project-abc" in text
     assert "503 error (http-503)" in text
@@ -122,7 +167,9 @@ def test_markdown(record: RunRecord) -> None:
 
 def test_junit_has_one_testcase_per_check(record: RunRecord) -> None:
     suite = ET.fromstring(renderer("junit")(record, 0, False).split("\n", 1)[1])
-    assert suite.get("tests") == "4" and suite.get("failures") == "2" and suite.get("skipped") == "1"
+    assert (
+        suite.get("tests") == "4" and suite.get("failures") == "2" and suite.get("skipped") == "1"
+    )
     cases = suite.findall("testcase")
     assert [c.get("name").split(":")[0] for c in cases] == [c.id for c in CHECKS]
     assert cases[1].find("failure").get("type") == "http-503"
