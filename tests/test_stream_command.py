@@ -13,27 +13,14 @@ from collections.abc import Callable
 import pytest
 
 from doctor.cli import main
-from doctor.testbed import Stack
+from doctor.testbed import Stack, doctor_args
 
 CLOCK = r"^\[\d\d:\d\d:\d\d\.\d{3}\] "
 MakeStack = Callable[..., Stack]
 
 
 def stream_args(stack: Stack, *extra: str) -> list[str]:
-    return [
-        "stream",
-        "--backend-url",
-        stack.backend_url,
-        "--email",
-        stack.email,
-        "--password",
-        stack.password,
-        "--timeout",
-        "1",
-        "--idle-timeout",
-        "1",
-        *extra,
-    ]
+    return ["stream", *doctor_args(stack, *extra, timeout=1, idle_timeout=1)]
 
 
 def test_healthy_stream_prints_every_line_like_the_guide(

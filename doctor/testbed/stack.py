@@ -52,6 +52,24 @@ class Stack:
     llm_api_key: str | None
 
 
+def doctor_args(stack: Stack, *extra: str, **overrides: object) -> list[str]:
+    """``sse-doctor`` options pointing at ``stack``; ``name=value`` adds or replaces one
+    (``stream_timeout=5`` gives ``--stream-timeout 5``), ``name=None`` drops it."""
+    options: dict[str, object] = {
+        "backend-url": stack.backend_url,
+        "api-prefix": stack.api_prefix,
+        "email": stack.email,
+        "password": stack.password,
+        "mongo-uri": stack.mongo_uri,
+        "mongo-db": stack.mongo_db,
+        "base-image": stack.base_image,
+        "container-prefix": stack.container_prefix,
+    }
+    options.update({name.replace("_", "-"): value for name, value in overrides.items()})
+    pairs = [(f"--{name}", str(value)) for name, value in options.items() if value is not None]
+    return [*(part for pair in pairs for part in pair), *extra]
+
+
 def _seed(log_lines: int, log_gap: float) -> tuple[State, dict[str, str]]:
     """A user with a READY and a PENDING project and one PENDING run, plus another user."""
     state = State(log_lines, log_gap)

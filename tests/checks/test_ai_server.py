@@ -23,7 +23,7 @@ from doctor.config import Config, validate
 from doctor.context import Context
 from doctor.model import Category, Result, Status
 from doctor.runner import run_checks
-from doctor.testbed import Stack
+from doctor.testbed import Stack, doctor_args
 from doctor.testbed.net import wait_until
 
 TIMEOUT = 1.0
@@ -31,21 +31,15 @@ UNKNOWN_RUN = "0" * 24
 
 
 def stack_args(stack: Stack, *extra: str) -> list[str]:
-    options = {
-        "backend-url": stack.backend_url,
-        "api-prefix": stack.api_prefix,
-        "email": stack.email,
-        "password": stack.password,
-        "mongo-uri": stack.mongo_uri,
-        "mongo-db": stack.mongo_db,
-        "base-image": stack.base_image,
-        "project": stack.project_id,
-        "run": stack.run_id,
-        "timeout": str(TIMEOUT),
-        "stream-timeout": "5",
-        "idle-timeout": "2",
-    }
-    return [*(p for name, value in options.items() for p in (f"--{name}", value)), *extra]
+    return doctor_args(
+        stack,
+        *extra,
+        project=stack.project_id,
+        run=stack.run_id,
+        timeout=TIMEOUT,
+        stream_timeout=5,
+        idle_timeout=2,
+    )
 
 
 def doctor_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:

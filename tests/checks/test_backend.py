@@ -18,7 +18,7 @@ from doctor.config import Config, validate
 from doctor.http_errors import category_for_status, describe_http_error, json_or_problem
 from doctor.model import Category, Status
 from doctor.session import run_doctor
-from doctor.testbed import Stack
+from doctor.testbed import Stack, doctor_args
 from doctor.testbed.net import closed_port
 
 TIMEOUT = 1.0
@@ -38,19 +38,6 @@ def doctor_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, di
 
 def results(report: dict) -> dict[str, dict]:
     return {result["id"]: result for result in report["results"]}
-
-
-def stack_args(stack: Stack, **overrides: str) -> list[str]:
-    options = {
-        "backend-url": stack.backend_url,
-        "api-prefix": stack.api_prefix,
-        "email": stack.email,
-        "password": stack.password,
-        "mongo-uri": stack.mongo_uri,
-        "mongo-db": stack.mongo_db,
-        **overrides,
-    }
-    return [part for name, value in options.items() for part in (f"--{name}", value)]
 
 
 @pytest.fixture
@@ -95,7 +82,7 @@ def test_healthy_stack_passes_and_chooses_the_only_ready_project(
     stack: Stack, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, report, output, _ = doctor_json(
-        capsys, *stack_args(stack), "--only", "backend", "--only", "mongodb"
+        capsys, *doctor_args(stack), "--only", "backend", "--only", "mongodb"
     )
     by_id = results(report)
     assert [by_id[cid]["status"] for cid in BACKEND_CHECKS] == ["pass"] * 4
@@ -111,7 +98,7 @@ def test_hanging_backend_times_out_and_its_dependants_are_skipped(
     stack_factory: Callable[..., Stack], capsys: pytest.CaptureFixture[str]
 ) -> None:
     stack = stack_factory(faults=("backend-hang",))
-    code, report, _, elapsed = doctor_json(capsys, *stack_args(stack))
+    code, report, _, elapsed = doctor_json(capsys, *doctor_args(stack))
     by_id = results(report)
     liveness = by_id["backend.liveness"]
     assert (liveness["status"], liveness["category"]) == ("fail", "timeout")
@@ -126,7 +113,7 @@ def test_project_refused_by_the_backend_is_a_403_404_finding(
     fault: str, stack_factory: Callable[..., Stack], capsys: pytest.CaptureFixture[str]
 ) -> None:
     stack = stack_factory(faults=(fault,))
-    code, report, _, _ = doctor_json(capsys, *stack_args(stack))
+    code, report, _, _ = doctor_json(capsys, *doctor_args(stack))
     project = results(report)["backend.project"]
     assert (project["status"], project["category"]) == ("fail", "http-403-404")
     assert stack.project_id in project["message"]
@@ -138,7 +125,7 @@ def test_project_refused_by_the_backend_is_a_403_404_finding(
 def test_another_users_project_is_a_403_404_finding(
     stack: Stack, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = stack_args(stack, project=stack.other_project_id)
+    args = doctor_args(stack, project=stack.other_project_id)
     code, report, _, _ = doctor_json(capsys, *args, "--only", "backend")
     by_id = results(report)
     assert "not among" in by_id["backend.projects"]["message"]
@@ -151,7 +138,7 @@ def test_another_users_project_is_a_403_404_finding(
 def test_a_project_that_is_not_ready_must_be_provisioned(
     stack: Stack, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = stack_args(stack, project=stack.pending_project_id)
+    args = doctor_args(stack, project=stack.pending_project_id)
     code, report, _, _ = doctor_json(capsys, *args, "--only", "backend")
     project = results(report)["backend.project"]
     assert (project["status"], project["category"]) == ("fail", "prerequisite")
@@ -162,7 +149,7 @@ def test_a_project_that_is_not_ready_must_be_provisioned(
 def test_wrong_password_is_named_as_wrong_credentials(
     stack: Stack, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = stack_args(stack, password="not-the-password")
+    args = doctor_args(stack, password="not-the-password")
     code, report, output, _ = doctor_json(capsys, *args, "--only", "backend")
     login = results(report)["backend.login"]
     assert login["status"] == "fail"
@@ -176,7 +163,7 @@ def test_wrong_password_is_named_as_wrong_credentials(
 def test_a_given_token_is_validated_instead_of_logging_in(
     stack: Stack, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = stack_args(stack, email="", password="", token=stack.token)
+    args = doctor_args(stack, email="", password="", token=stack.token)
     code, report, output, _ = doctor_json(capsys, *args, "--only", "backend")
     by_id = results(report)
     assert "given token" in by_id["backend.login"]["message"]
@@ -188,7 +175,7 @@ def test_a_given_token_is_validated_instead_of_logging_in(
 def test_a_rejected_token_is_a_permission_finding(
     stack: Stack, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = stack_args(stack, email="", password="", token="expired-token-1234")
+    args = doctor_args(stack, email="", password="", token="expired-token-1234")
     code, report, output, _ = doctor_json(capsys, *args, "--only", "backend")
     login = results(report)["backend.login"]
     assert (login["status"], login["category"]) == ("fail", "http-403-404")
@@ -200,7 +187,7 @@ def test_a_rejected_token_is_a_permission_finding(
 def test_without_credentials_and_terminal_the_login_is_skipped(
     stack: Stack, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = stack_args(stack, email="", password="")
+    args = doctor_args(stack, email="", password="")
     code, report, _, _ = doctor_json(capsys, *args, "--only", "backend")
     login = results(report)["backend.login"]
     assert login["status"] == "skip"

@@ -19,7 +19,7 @@ from doctor.cli import main
 from doctor.config import Config, validate
 from doctor.context import Context
 from doctor.session import run_doctor
-from doctor.testbed import Stack
+from doctor.testbed import Stack, doctor_args
 from doctor.testbed.hang import HangingListener
 from doctor.testbed.net import closed_port
 
@@ -36,21 +36,14 @@ DEPENDANTS = ("image.base", "containers.list", "containers.project")
 
 def stack_args(stack: Stack) -> list[str]:
     """Options pointing `sse-doctor run` at a testbed stack, with short timeouts."""
-    options = {
-        "backend-url": stack.backend_url,
-        "api-prefix": stack.api_prefix,
-        "email": stack.email,
-        "password": stack.password,
-        "mongo-uri": stack.mongo_uri,
-        "mongo-db": stack.mongo_db,
-        "base-image": stack.base_image,
-        "project": stack.project_id,
-        "run": stack.run_id,
-        "timeout": "2",
-        "stream-timeout": "5",
-        "idle-timeout": "2",
-    }
-    return [part for name, value in options.items() for part in (f"--{name}", value)]
+    return doctor_args(
+        stack,
+        project=stack.project_id,
+        run=stack.run_id,
+        timeout=2,
+        stream_timeout=5,
+        idle_timeout=2,
+    )
 
 
 def doctor_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:

@@ -25,7 +25,7 @@ from doctor.cli import main
 from doctor.config import Config, validate
 from doctor.context import Context
 from doctor.model import Category, Result, Status
-from doctor.testbed import Stack
+from doctor.testbed import Stack, doctor_args
 from doctor.testbed.docker_ai import IDLE, ensure_image
 from doctor.testbed.net import closed_port
 
@@ -51,26 +51,10 @@ def results(report: dict) -> dict[str, dict]:
     return {result["id"]: result for result in report["results"]}
 
 
-def stack_args(stack: Stack, *extra: str) -> list[str]:
-    return [
-        "--backend-url",
-        stack.backend_url,
-        "--email",
-        stack.email,
-        "--password",
-        stack.password,
-        "--mongo-uri",
-        stack.mongo_uri,
-        "--mongo-db",
-        stack.mongo_db,
-        *extra,
-    ]
-
-
 def test_healthy_mongodb_answers_with_its_version_and_holds_the_run(
     stack: Stack, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = stack_args(stack, "--run", stack.run_id, "--only", "mongodb", "--only", "backend")
+    args = doctor_args(stack, "--run", stack.run_id, "--only", "mongodb", "--only", "backend")
     code, report, _ = doctor_json(capsys, *args)
     by_id = results(report)
     ping, project = by_id["mongodb.ping"], by_id["mongodb.project"]
@@ -86,7 +70,7 @@ def test_healthy_mongodb_answers_with_its_version_and_holds_the_run(
 def test_with_docker_the_mongodb_container_is_looked_at(
     stack: Stack, docker_client: docker.DockerClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, output, _ = doctor_run(capsys, "--json", *stack_args(stack, "--only", "mongodb"))
+    code, output, _ = doctor_run(capsys, "--json", *doctor_args(stack, "--only", "mongodb"))
     by_id = results(json.loads(output))
     assert by_id["docker.engine"]["status"] == "pass"
     container = by_id["mongodb.container"]
@@ -108,7 +92,7 @@ def test_project_check_skips_without_a_database_name(
 def test_a_pending_project_in_mongodb_is_not_ready(
     stack: Stack, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = stack_args(stack, "--project", stack.pending_project_id, "--only", "mongodb")
+    args = doctor_args(stack, "--project", stack.pending_project_id, "--only", "mongodb")
     code, report, _ = doctor_json(capsys, *args)
     project = results(report)["mongodb.project"]
     assert (project["status"], project["category"]) == ("fail", "prerequisite")
@@ -120,7 +104,7 @@ def test_mongodb_down_is_a_prerequisite_with_the_guides_command(
     stack_factory: Callable[..., Stack], capsys: pytest.CaptureFixture[str]
 ) -> None:
     stack = stack_factory(faults=("mongo-down",))
-    code, report, _ = doctor_json(capsys, *stack_args(stack))
+    code, report, _ = doctor_json(capsys, *doctor_args(stack))
     by_id = results(report)
     ping = by_id["mongodb.ping"]
     port = stack.mongo_uri.rsplit(":", 1)[1]
@@ -140,14 +124,14 @@ def test_rejected_credentials_are_named_and_the_password_never_shown(
     stack = stack_factory(faults=("mongo-auth",))
     password = uri_password(stack.mongo_uri)
     assert password and password in stack.mongo_uri
-    code, report, json_output = doctor_json(capsys, *stack_args(stack))
+    code, report, json_output = doctor_json(capsys, *doctor_args(stack))
     ping = results(report)["mongodb.ping"]
     assert (ping["status"], ping["category"]) == ("fail", "prerequisite")
     assert ping["message"] == "MongoDB rejected the credentials in --mongo-uri."
     assert "--mongo-uri" in ping["hint"]
     assert report["diagnosis"][0]["category"] == "prerequisite"
     assert code == 1
-    text_args = ("--format", "text", "-v", "--no-docker", *stack_args(stack))
+    text_args = ("--format", "text", "-v", "--no-docker", *doctor_args(stack))
     _, text_output, _ = doctor_run(capsys, *text_args)
     for output in (json_output, text_output):
         assert "credentials" in output
