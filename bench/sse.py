@@ -7,6 +7,8 @@
     httpx-sse's ``SSEDecoder`` on lines split beforehand, a stricter baseline.
     Median of several repetitions, both in this process.
 (b) Peak memory growth (tracemalloc) while parsing one million events.
+(c) The delay between the testbed sending an event and sse-doctor recording it
+    (``bench/sse_latency.py``).
 
 Run: ``python bench/sse.py [--mb N] [--events N] [--repeat N]``.
 """
@@ -22,6 +24,7 @@ import tracemalloc
 from collections.abc import Callable
 
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder
+from sse_latency import report_latency  # beside this file
 
 from doctor.sse import SSEParser
 
@@ -200,9 +203,11 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=50.0, help="stream size for (a), MB")
     parser.add_argument("--events", type=int, default=1_000_000, help="events for (b)")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions for (a)")
+    parser.add_argument("--latency-events", type=int, default=200, help="events for (c)")
     args = parser.parse_args()
     bench_throughput(args.mb, args.repeat)
     bench_memory(args.events)
+    report_latency(args.latency_events, gap=0.01)
 
 
 if __name__ == "__main__":

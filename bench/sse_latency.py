@@ -68,21 +68,26 @@ def measure(events: int, gap: float) -> list[float]:
     return [(recorded[line] - sent[line]) * 1000 for line in recorded if line in sent]
 
 
+def report_latency(events: int, gap: float) -> None:
+    """Print part (c): the send-to-record delay's median, p95 and maximum."""
+    delays = measure(events, gap)
+    if not delays:
+        raise SystemExit("no event could be matched with its send time")
+    median = statistics.median(delays)
+    p95 = statistics.quantiles(delays, n=20)[-1] if len(delays) >= 20 else max(delays)
+    print(f"(c) send-to-record latency over {len(delays)} events, {gap * 1000:g} ms apart")
+    print(f"    median {median:7.2f} ms")
+    print(f"    p95    {p95:7.2f} ms")
+    print(f"    max    {max(delays):7.2f} ms")
+    print(f"    goal: median < {GOAL_MS:g} ms: {'met' if median < GOAL_MS else 'NOT met'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200, help="log events to stream")
     parser.add_argument("--gap", type=float, default=0.01, help="seconds between events")
     args = parser.parse_args()
-    delays = measure(args.events, args.gap)
-    if not delays:
-        raise SystemExit("no event could be matched with its send time")
-    median = statistics.median(delays)
-    p95 = statistics.quantiles(delays, n=20)[-1] if len(delays) >= 20 else max(delays)
-    print(f"(c) send-to-record latency over {len(delays)} events, {args.gap * 1000:g} ms apart")
-    print(f"    median {median:7.2f} ms")
-    print(f"    p95    {p95:7.2f} ms")
-    print(f"    max    {max(delays):7.2f} ms")
-    print(f"    goal: median < {GOAL_MS:g} ms: {'met' if median < GOAL_MS else 'NOT met'}")
+    report_latency(args.events, args.gap)
 
 
 if __name__ == "__main__":
