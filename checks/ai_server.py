@@ -173,7 +173,7 @@ def http_get(ctx: Context, base_url: str, path: str) -> Answer:
     }
     if response.is_success:
         return Answer(response.content, None, None, evidence)
-    reason = tr("HTTP {status}", status=response.status_code)
+    reason = f"HTTP {response.status_code}"
     evidence["body"] = response.content[:SHOWN_BYTES].decode("utf-8", errors="replace")
     return Answer(None, reason, Category.HTTP_503, evidence)
 
@@ -256,7 +256,7 @@ class AIServerCheck(Check):
             )
         name = ctx.container_name
         if name is None:
-            return self.skipped(tr("No project id is known; pass --project."))
+            return self.skipped(tr("No project was chosen: give --project."))
         try:
             client = ctx.docker
         except docker.errors.DockerException:

@@ -139,7 +139,7 @@ class ProjectContainer(Check):
     def run(self, ctx: Context) -> Result:
         name = ctx.container_name
         if name is None:
-            return self.skipped(tr("No project id is known; pass --project."))
+            return self.skipped(tr("No project was chosen: give --project."))
         facts = find_container(ctx.docker, name)
         if facts is None:
             ctx.artifacts[PROJECT_CONTAINER] = {"name": name, "exists": False}

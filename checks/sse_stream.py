@@ -219,11 +219,7 @@ class FinalStatusCheck(Check):
             return None, describe_http_error(exc, url, ctx.config.timeout).message
         data = _json(response)
         if not response.is_success:
-            return None, tr(
-                "HTTP {status} ({detail})",
-                status=response.status_code,
-                detail=_detail(data) or "-",
-            )
+            return None, f"HTTP {response.status_code} ({_detail(data) or '-'})"
         status = data.get("status") if isinstance(data, dict) else None
         if not isinstance(status, str):
             return None, tr("the answer has no status")

@@ -11,6 +11,7 @@ import click
 
 from doctor import __version__
 from doctor.config import ENV_PREFIX, ConfigError
+from doctor.i18n import tr
 from doctor.options import build_config, run_and_print, stack_options
 
 EXIT_USAGE = 2
@@ -40,17 +41,21 @@ def run(**options: Any) -> None:
 @cli.command("checks")
 def list_checks() -> None:
     """List the registered checks: id, layer, title, dependencies and package."""
+    from rich.cells import cell_len
+
     from doctor.i18n import detect_language, set_language
     from doctor.registry import load_checks
 
     set_language(os.environ.get(f"{ENV_PREFIX}_LANG") or detect_language())
     rows = [
-        (c.id, c.layer, c.title, ", ".join(c.depends_on) or "-", c.source) for c in load_checks()
+        (c.id, c.layer, tr(c.title), ", ".join(c.depends_on) or "-", c.source)
+        for c in load_checks()
     ]
-    header = ("ID", "LAYER", "TITLE", "DEPENDS ON", "PACKAGE")
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    header = ("ID", tr("LAYER"), tr("TITLE"), tr("DEPENDS ON"), tr("PACKAGE"))
+    widths = [max(cell_len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+        cells = (str(v) + " " * (w - cell_len(str(v))) for v, w in zip(row, widths))
+        click.echo("  ".join(cells).rstrip())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"sse-doctor: error: {exc.format_message()}", err=True)
         return EXIT_USAGE
     except click.Abort:
-        click.echo("sse-doctor: aborted", err=True)
+        click.echo(tr("sse-doctor: aborted"), err=True)
         return 130
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1

@@ -42,6 +42,7 @@ def demo(
     faults: tuple[str, ...], docker: bool, output_format: str, as_json: bool, **options: Any
 ) -> None:
     """Show what the doctor reports on a healthy or a broken simulated stack."""
+    from doctor.i18n import tr
     from doctor.options import build_config, run_and_print
 
     try:
@@ -56,9 +57,6 @@ def demo(
             stack = exits.enter_context(start_stack(faults, docker=docker))
         except Exception as exc:  # e.g. no Docker engine for --docker
             raise click.UsageError(f"cannot start the demo stack: {exc}") from None
-        click.echo(
-            f"Demo stack at {stack.backend_url} (faults: {', '.join(faults) or 'none'})", err=True
-        )
         config = build_config(
             {
                 **options,
@@ -78,6 +76,14 @@ def demo(
                 "stream_timeout": 30.0,
                 "idle_timeout": 5.0,
             }
+        )
+        click.echo(
+            tr(
+                "Demo stack at {url} (faults: {faults})",
+                url=stack.backend_url,
+                faults=", ".join(faults) or tr("none"),
+            ),
+            err=True,
         )
         code = run_and_print(config)
     sys.exit(code)

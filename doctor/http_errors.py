@@ -183,7 +183,7 @@ def json_or_problem(
             return response.json(), None
         except ValueError:
             pass
-    shown = content_type or tr("no content type")
+    shown = content_type or tr("(no content type)")
     if show_body:
         snippet = " ".join(body_snippet(response, SNIPPET_CHARS).split())
         message = tr(

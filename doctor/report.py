@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from doctor import __version__
 from doctor.formats import json as json_format
 from doctor.formats import markdown
+from doctor.formats.text import WIDTH
 from doctor.formats.text import render as render_text
 from doctor.i18n import tr
 from doctor.model import Result, Status
@@ -454,13 +455,9 @@ def environment_text(config: Config, view: DockerView, mongo: str) -> str:
         )
         engine_line = tr("Docker engine: {engine}", engine=engine)
     lines = [
-        tr("sse-doctor: {version}", version=__version__),
-        tr(
-            "Python: {version} ({implementation}, {executable})",
-            version=platform.python_version(),
-            implementation=platform.python_implementation(),
-            executable=sys.executable,
-        ),
+        f"sse-doctor: {__version__}",
+        f"Python: {platform.python_version()} ({platform.python_implementation()}, "
+        f"{sys.executable})",
         tr("OS: {os}", os=platform.platform()),
         tr("Libraries: {libraries}", libraries=libraries),
         engine_line,
@@ -661,7 +658,9 @@ def build_bundle(record: RunRecord, ctx: Context) -> list[tuple[str, bytes]]:
 
     raw: dict[str, Content] = {
         "results.json": json_format.document(record.redacted(redactor, "results.json")),
-        "run.txt": render_text(record.redacted(redactor, "run.txt"), max(1, config.verbose), False),
+        "run.txt": render_text(
+            record.redacted(redactor, "run.txt"), max(1, config.verbose), False, WIDTH
+        ),
         "sse-transcript.txt": transcript_text(record),
         "backend-log.txt": backend_log_text(
             config, record.target.get("run_id"), project_container, tail

@@ -165,7 +165,7 @@ def _print_criteria(ctx: Context, echo: Any) -> None:
     from doctor.i18n import tr
     from doctor.model import CRITERIA
 
-    echo(tr("Success criteria:"))
+    echo(tr("Success criteria"))
     for cid, label in CRITERIA:
         met = ctx.criteria.get(cid)
         box = {True: "[x]", False: "[ ]"}.get(met, "[-]")  # type: ignore[arg-type]

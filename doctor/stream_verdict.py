@@ -134,7 +134,7 @@ def _not_opened(obs: StreamObservation) -> Problem:
             tr(
                 "The stream endpoint sent no response within {seconds:.1f} s ({error}).",
                 seconds=obs.ended_at or 0.0,
-                error=obs.error or "timeout",
+                error=obs.error or tr("timeout"),
             ),
         )
     if code is None:
@@ -161,7 +161,7 @@ def _failures(obs: StreamObservation, idle: float, limit: float) -> list[Problem
                 Category.STREAM_ERROR,
                 tr(
                     "The stream is served as {type}, not text/event-stream.",
-                    type=obs.content_type or "(no content type)",
+                    type=obs.content_type or tr("(no content type)"),
                 ),
                 tr("Return the stream with media type text/event-stream (StreamingResponse)."),
             )

@@ -38,7 +38,7 @@ def criteria(record: RunRecord) -> str:
     for cid, label in CRITERIA:
         met = record.criteria.get(cid)
         box = "[x]" if met else "[ ]"
-        suffix = f" ({tr('not evaluated')})" if met is None else ""
+        suffix = " " + tr("(not evaluated)") if met is None else ""
         lines.append(f"- {box} {tr(label)}{suffix}")
     return "\n".join(lines) + "\n"
 

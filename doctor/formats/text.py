@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,6 +56,7 @@ LAYER_NAMES = {
     "sse": "SSE stream",
 }
 WIDTH = 100
+"""Width of the text output off a terminal (and of the report's run.txt)."""
 
 
 def make_console(
@@ -71,9 +74,21 @@ def make_console(
     )
 
 
-def render(record: RunRecord, verbose: int = 0, color: bool = False) -> str:
+def output_width() -> int:
+    """COLUMNS when it is set, else the terminal's width on a terminal, else WIDTH."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((WIDTH, 24)).columns
+    return WIDTH
+
+
+def render(
+    record: RunRecord, verbose: int = 0, color: bool = False, width: int | None = None
+) -> str:
     buffer = io.StringIO()
-    console = make_console(buffer, color, width=WIDTH)
+    console = make_console(buffer, color, width=width or output_width())
     console.print(RunView(record, verbose))
     text = buffer.getvalue()
     return text if color else "\n".join(line.rstrip() for line in text.split("\n"))
@@ -91,9 +106,10 @@ class RunView:
         target = record.target
         header = Text(f"sse-doctor {__version__}", style="bold")
         header.append(f"  {target['backend_url']}")
-        for key in ("project_id", "run_id"):
-            if target.get(key):
-                header.append(f"  {key.split('_')[0]} {target[key]}")
+        if target.get("project_id"):
+            header.append("  " + tr("project {id}", id=target["project_id"]))
+        if target.get("run_id"):
+            header.append("  " + tr("run {id}", id=target["run_id"]))
         yield header
         by_layer: dict[str, list[tuple[Check, Result]]] = {}
         for check, result in record.pairs():
@@ -116,7 +132,7 @@ class RunView:
         table = Table.grid(padding=(0, 1))
         table.add_column(width=1)
         table.add_column(no_wrap=True, min_width=id_width)
-        table.add_column()
+        table.add_column(overflow="fold")  # "ellipsis" cuts full lines of wide characters
         for check, result in pairs:
             style = f"doctor.{result.status.value}"
             lines = Text(result.message, style=style if result.status != Status.PASS else "")
@@ -136,7 +152,7 @@ class RunView:
         else:
             table = Table.grid(padding=(0, 1))
             table.add_column(no_wrap=True)
-            table.add_column(ratio=1)
+            table.add_column(ratio=1, overflow="fold")
             for number, finding in enumerate(self.record.diagnosis, 1):
                 text = Text(f"{finding.category.title} ({finding.category.value})", style="bold")
                 text.append(f"\n{finding.title}")
