@@ -6,7 +6,7 @@ import re
 import socket
 import time
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from doctor.context import Context
 from doctor.i18n import tr
@@ -38,13 +38,6 @@ def mongo_hosts(uri: str) -> list[str]:
         if host:
             hosts.append(host)
     return hosts
-
-
-def uri_password(uri: str) -> str | None:
-    """The password in a MongoDB URI's user-info, decoded, or None."""
-    userinfo, at, _ = urlsplit(uri).netloc.rpartition("@")
-    _, colon, password = userinfo.partition(":")
-    return unquote(password) if at and colon and password else None
 
 
 def refused_everywhere(uri: str, timeout: float) -> bool:
@@ -98,9 +91,6 @@ class MongoPing(Check):
         from pymongo.errors import PyMongoError
 
         uri = ctx.config.mongo_uri
-        password = uri_password(uri)
-        if password:
-            ctx.redactor.add_secret(password)
         hosts = mongo_hosts(uri)
         evidence: dict[str, Any] = {"uri": redact_uri(uri), "hosts": hosts}
         started = time.monotonic()

@@ -72,7 +72,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 __all__ = [
     "MARK",
@@ -707,3 +707,10 @@ def _uri_param(m: re.Match[str]) -> str:
     if name.lower() in ("pwd", "pass", "key") or is_sensitive_name(name):
         return m.group("sep") + name + "=" + MARK
     return m.group(0)
+
+
+def uri_password(uri: str) -> str | None:
+    """The password in a URI's user-info, decoded, or None."""
+    userinfo, at, _ = urlsplit(uri).netloc.rpartition("@")
+    _, colon, password = userinfo.partition(":")
+    return unquote(password) if at and colon and password else None

@@ -228,7 +228,7 @@ def _logs(client: docker.DockerClient, container_id: str, name: str, lines: int)
 
 def _wget(client: docker.DockerClient, name: str, path: str, timeout: float) -> str:
     """``/health`` or ``/tasks`` from inside the container, as the ai_server checks ask it."""
-    from checks.ai_server import wget_in_container
+    from doctor.ai_fetch import wget_in_container
 
     answer = wget_in_container(client, name, f"/{path}", timeout)
     return _answer_text(f"docker exec {name} wget -q -O- http://localhost:{AI_PORT}/{path}", answer)
@@ -486,7 +486,7 @@ def _mongo_version(value: Any) -> str:
 
 
 def _ai_over_http(ctx: Context, path: str) -> str:
-    from checks.ai_server import http_get
+    from doctor.ai_fetch import http_get
 
     url = str(ctx.config.ai_url)
     return _answer_text(f"GET {url}/{path}", http_get(ctx, url, f"/{path}"))
@@ -590,16 +590,6 @@ def summary_markdown(record: RunRecord, parts: SummaryParts) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def register_secrets(ctx: Context) -> None:
-    """The login password, the token and the MongoDB password: redacted wherever they occur."""
-    from checks.mongodb import uri_password
-
-    config = ctx.config
-    for value in (config.password, config.token, ctx.token, uri_password(config.mongo_uri)):
-        if value:
-            ctx.redactor.add_secret(value)
-
-
 def redact_file(redactor: Redactor, name: str, content: Content) -> bytes:
     """The file's bytes: objects redacted deeply and written as JSON, then the text pass."""
     if isinstance(content, str):
@@ -643,7 +633,6 @@ def manifest(files: Iterable[tuple[str, bytes]], redactor: Redactor, created_at:
 def build_bundle(record: RunRecord, ctx: Context) -> list[tuple[str, bytes]]:
     """Every bundle file, redacted, in archive order, ending with ``manifest.json``."""
     config = ctx.config
-    register_secrets(ctx)
     redactor = ctx.redactor
     project_id = record.target.get("project_id")
     project_container = config.container_name(project_id) if project_id else None

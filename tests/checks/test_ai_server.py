@@ -13,11 +13,11 @@ import pytest
 from checks.ai_server import (
     AIServerHealth,
     AIServerTasks,
-    demultiplex,
     find_task,
     log_count,
     parse_tasks,
 )
+from doctor.ai_fetch import demultiplex
 from doctor.cli import main
 from doctor.config import Config, validate
 from doctor.context import Context

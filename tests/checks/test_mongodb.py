@@ -19,12 +19,12 @@ from checks.mongodb import (
     MongoPing,
     describe_mongo_error,
     mongo_hosts,
-    uri_password,
 )
 from doctor.cli import main
 from doctor.config import Config, validate
 from doctor.context import Context
 from doctor.model import Category, Result, Status
+from doctor.redact import uri_password
 from doctor.testbed import Stack, doctor_args
 from doctor.testbed.docker_ai import IDLE, ensure_image
 from doctor.testbed.net import closed_port
