@@ -130,27 +130,33 @@ def terminal_asker(pause: Callable[[], Any] | None = None) -> Callable[..., str]
     return ask
 
 
-def run_and_print(config: Config, checks: list[Any] | None = None) -> int:
-    """Run the doctor with live progress on a terminal, print the format, return the exit code."""
-    from doctor.formats import renderer
+def run_with_progress(config: Config, checks: list[Any] | None = None) -> tuple[Any, Any]:
+    """Run the doctor, with a live progress display on a terminal: (RunRecord, Context)."""
     from doctor.session import run_doctor
 
-    live = None
-    if config.format == "text" and sys.stderr.isatty() and use_color(config, sys.stderr):
-        from doctor.formats.text import LiveProgress
+    if not (config.format == "text" and sys.stderr.isatty() and use_color(config, sys.stderr)):
+        return run_doctor(config, terminal_asker(), None, checks)
+    from doctor.formats.text import LiveProgress
 
-        live = LiveProgress()
-    ask = terminal_asker(live.paused if live else None)
-    if live:
-        with live:
-            record, ctx = run_doctor(config, ask, live.progress, checks)
-    else:
-        record, ctx = run_doctor(config, ask, None, checks)
+    with LiveProgress() as live:
+        return run_doctor(config, terminal_asker(live.paused), live.progress, checks)
+
+
+def print_record(record: Any, ctx: Any, config: Config) -> None:
+    """Write the run in the configured format to stdout, redacted."""
+    from doctor.formats import renderer
+
+    color = config.format == "text" and use_color(config)
+    output = renderer(config.format)(record.redacted(ctx.redactor), config.verbose, color)
+    sys.stdout.write(ctx.redactor.redact(output))
+    sys.stdout.flush()
+
+
+def run_and_print(config: Config, checks: list[Any] | None = None) -> int:
+    """Run the doctor, print the outcome and return the exit code."""
+    record, ctx = run_with_progress(config, checks)
     try:
-        color = config.format == "text" and use_color(config)
-        output = renderer(config.format)(record.redacted(ctx.redactor), config.verbose, color)
-        sys.stdout.write(ctx.redactor.redact(output))
-        sys.stdout.flush()
+        print_record(record, ctx, config)
     finally:
         ctx.close()
     return record.exit_code

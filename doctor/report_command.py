@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from doctor.options import build_config, stack_options, terminal_asker, use_color
+from doctor.options import build_config, print_record, run_with_progress, stack_options
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -64,10 +64,8 @@ def _bundle_path(output: str | None) -> Path:
 
 def _report(config: Config, output: str | None) -> int:
     from doctor.config import ConfigError
-    from doctor.formats import renderer
     from doctor.i18n import tr
     from doctor.report import ReservedFile, build_bundle
-    from doctor.session import run_doctor
 
     path = _bundle_path(output)
     try:
@@ -75,25 +73,12 @@ def _report(config: Config, output: str | None) -> int:
     except OSError as exc:
         raise ConfigError("--output", f"cannot write {path}: {exc.strerror or exc}") from None
     try:
-        live = None
-        if config.format == "text" and sys.stderr.isatty() and use_color(config, sys.stderr):
-            from doctor.formats.text import LiveProgress
-
-            live = LiveProgress()
-        ask = terminal_asker(live.paused if live else None)
-        if live:
-            with live:
-                record, ctx = run_doctor(config, ask, live.progress)
-        else:
-            record, ctx = run_doctor(config, ask)
+        record, ctx = run_with_progress(config)
         try:
             if sys.stderr.isatty():
                 click.echo(tr("Collecting the report bundle…"), err=True)
             files = build_bundle(record, ctx)
-            color = config.format == "text" and use_color(config)
-            shown = renderer(config.format)(record.redacted(ctx.redactor), config.verbose, color)
-            sys.stdout.write(ctx.redactor.redact(shown))
-            sys.stdout.flush()
+            print_record(record, ctx, config)
         finally:
             ctx.close()
         try:
