@@ -63,7 +63,7 @@ def _status_failure(check: Check, response: httpx.Response, url: str, body: bool
                 "Start MongoDB ({command}) and check the backend's MongoDB settings.",
                 command=START_MONGO,
             ),
-            evidence,
+            {**evidence, "service": "mongodb"},
         )
     category = category_for_status(status) or Category.PREREQUISITE
     return check.failed(

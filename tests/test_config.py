@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 import pytest
 
+from doctor import __version__
 from doctor.cli import main
 from doctor.config import Config, ConfigError, validate
-from doctor.options import build_config, stack_options
+from doctor.options import build_config, stack_options, use_color
 
 
 def resolve(args: list[str]) -> Config:
@@ -129,3 +130,37 @@ def test_validate_normalises() -> None:
     assert config.api("/projects") == "http://h:8000/api/v1/projects"
     with pytest.raises(ConfigError):
         validate(Config(container_prefix="bad prefix "))
+
+
+class FakeStream:
+    def __init__(self, terminal: bool) -> None:
+        self.terminal = terminal
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+
+@pytest.mark.parametrize(
+    ("terminal", "no_color_option", "env", "expected"),
+    [
+        (True, False, {}, True),
+        (False, False, {}, False),
+        (True, True, {}, False),
+        (True, False, {"NO_COLOR": ""}, False),
+        (True, False, {"TERM": "dumb"}, False),
+    ],
+)
+def test_colour_only_on_a_terminal_that_wants_it(
+    terminal: bool, no_color_option: bool, env: dict[str, str], expected: bool, monkeypatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    config = Config(no_color=no_color_option)
+    assert use_color(config, FakeStream(terminal)) is expected
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"sse-doctor, version {__version__}"

@@ -184,3 +184,28 @@ def test_live_progress_lists_running_checks() -> None:
         assert "mongodb.ping" in str(live._view().text)
         live.progress.on_result(CHECKS[0], RESULTS[0])
     assert live.done == 1 and not live.running
+
+
+def test_each_service_down_is_a_cause_of_its_own() -> None:
+    checks = [
+        Fixed("mongodb.ping", "mongodb", "MongoDB answers"),
+        Fixed("docker.engine", "docker", "Docker engine answers"),
+        Fixed("backend.liveness", "backend", "Backend answers"),
+        Fixed("backend.login", "backend", "Login"),
+    ]
+    down = Category.PREREQUISITE
+    results = [
+        Result("mongodb.ping", Status.FAIL, "Nothing listens at :27017.", down),
+        Result("docker.engine", Status.FAIL, "No Docker engine.", down),
+        Result("backend.liveness", Status.FAIL, "Nothing listens at :8000.", down),
+        Result(
+            "backend.login", Status.FAIL, "Database down.", down, evidence={"service": "mongodb"}
+        ),
+    ]
+    findings = diagnose(results, checks)
+    assert [f.title for f in findings] == [
+        "Nothing listens at :27017.",
+        "No Docker engine.",
+        "Nothing listens at :8000.",
+    ]
+    assert findings[0].checks == ("mongodb.ping", "backend.login")
