@@ -12,6 +12,8 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 NO_EVENTS_HOLD_S = 60.0
+BUFFER_HOLD_S = 1.5
+"""A buffering proxy holds a short run's events at least this long before the burst."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,6 +23,7 @@ class StreamPlan:
     frames: tuple[bytes, ...]
     gap: float
     burst: bool
+    burst_hold: float
     gzip: bool
     cut: bool
     hold: float
@@ -52,6 +55,7 @@ def plan_stream(
         frames=(*logs, *status),
         gap=slow_gap if "slow-events" in faults else event_gap,
         burst=bool(faults & {"buffered", "gzip"}),
+        burst_hold=BUFFER_HOLD_S if "buffered" in faults else 0.0,
         gzip="gzip" in faults,
         cut=cut,
         hold=NO_EVENTS_HOLD_S if "no-events" in faults else 0.0,
@@ -140,6 +144,9 @@ class SSEResponse(Response):
             if not self.plan.burst:
                 await self._write(send, [item])
         if self.plan.burst and produced:
+            held = self.plan.gap * (len(produced) - 1)
+            if held < self.plan.burst_hold and not await self._pause(self.plan.burst_hold - held):
+                return False
             await self._write(send, produced)
         if self.plan.hold and not await self._pause(self.plan.hold):
             return False
