@@ -570,7 +570,7 @@ CATALOG: dict[str, str] = {
     "⏹️ Stopped with Ctrl+C: {count} lines received": "⏹️ 已按 Ctrl+C 停止：共接收 {count} 行",
     "Final status: {status}": "最終狀態：{status}",
     "Final status: not queried (stopped with Ctrl+C)": "最終狀態：未查詢（已按 Ctrl+C 停止）",
-    # sse-doctor report (doctor/report.py, doctor/report_command.py)
+    # sse-doctor report (doctor/report.py, report_sources.py, report_summary.py, report_command.py)
     "containers named {prefix}* and {mongo}": "名稱為 {prefix}* 與 {mongo} 的容器",
     "No container named {prefix}* or {mongo} exists.": "沒有名稱為 {prefix}* 或 {mongo} 的容器。",
     "Container {name} is not running ({status}): its AI Server cannot answer.": (
