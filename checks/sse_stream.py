@@ -51,7 +51,7 @@ class StreamCheck(Check):
     def run(self, ctx: Context) -> Result:
         if not ctx.project_id:
             return self.skipped(tr("No project was chosen: give --project."))
-        chosen = self._choose_run(ctx)
+        chosen = self.choose_run(ctx)
         if isinstance(chosen, Result):
             return chosen
         ctx.run_id = chosen
@@ -99,8 +99,12 @@ class StreamCheck(Check):
             return self.failed(top.message, top.category, top.hint, evidence)
         return self.warned(top.message, top.category, top.hint, evidence)
 
-    def _choose_run(self, ctx: Context) -> str | Result:
-        """The run to watch: --run, --new-run, or the answer to the guide's question."""
+    def choose_run(self, ctx: Context) -> str | Result:
+        """The run to watch: --run, --new-run, or the answer to the guide's question.
+
+        A skip or failure result when there is none; ``sse-doctor stream`` asks this before
+        it announces the stream, as the guide's script does.
+        """
         if ctx.run_id:
             return ctx.run_id
         if ctx.config.new_run:

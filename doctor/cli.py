@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -11,7 +10,7 @@ import click
 
 from doctor import __version__
 from doctor.config import ENV_PREFIX, ConfigError
-from doctor.i18n import tr
+from doctor.i18n import LANGUAGES, tr
 from doctor.options import build_config, run_and_print, stack_options
 
 EXIT_USAGE = 2
@@ -39,14 +38,21 @@ def run(**options: Any) -> None:
 
 
 @cli.command("checks")
-def list_checks() -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    envvar=f"{ENV_PREFIX}_LANG",
+    show_envvar=True,
+    help="Output language.",
+)
+def list_checks(lang: str | None) -> None:
     """List the registered checks: id, layer, title, dependencies and package."""
     from rich.cells import cell_len
 
     from doctor.i18n import detect_language, set_language
     from doctor.registry import load_checks
 
-    set_language(os.environ.get(f"{ENV_PREFIX}_LANG") or detect_language())
+    set_language(lang or detect_language())
     rows = [
         (c.id, c.layer, tr(c.title), ", ".join(c.depends_on) or "-", c.source)
         for c in load_checks()

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from doctor.config import FORMATS
+from doctor.i18n import LANGUAGES
 
 
 def _fault_names() -> list[str]:
@@ -36,7 +37,7 @@ def _fault_names() -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("-v", "--verbose", count=True, help="Show durations and evidence.")
 @click.option("--no-color", is_flag=True, help="Plain text output.")
-@click.option("--lang", type=click.Choice(["en", "zh-TW"]), help="Output language.")
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Output language.")
 @click.option("--timeout", type=float, default=2.0, show_default=True, help="Per-probe timeout, s.")
 def demo(
     faults: tuple[str, ...], docker: bool, output_format: str, as_json: bool, **options: Any

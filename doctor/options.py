@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from doctor.config import ENV_PREFIX, FORMATS, Config, ConfigError, load_file, validate
+from doctor.i18n import LANGUAGES
 
 
 def _load_config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -74,7 +75,7 @@ STACK_OPTIONS = [
     click.option("--json", "as_json", is_flag=True, help="Same as --format json."),
     _option("-v/--verbose", count=True, help="Show durations and evidence.", dest="verbose"),
     _option("--no-color", is_flag=True, default=False, help="Plain text output."),
-    _option("--lang", type=click.Choice(["en", "zh-TW"]), help="Output language."),
+    _option("--lang", type=click.Choice(LANGUAGES), help="Output language."),
 ]
 
 

@@ -69,7 +69,7 @@ def _session(ctx: Context) -> int:
 
     from checks.sse_stream import FinalStatusCheck, StreamCheck
     from doctor.i18n import tr
-    from doctor.model import Status
+    from doctor.model import Result, Status
     from doctor.registry import load_checks, select
     from doctor.runner import run_checks
     from doctor.stream_observer import End
@@ -89,8 +89,13 @@ def _session(ctx: Context) -> int:
             when = ctx.artifacts["sse_observation"].wall(line.at)
             echo(f"[{_clock(when)}] " + _describe(line.text))
 
-    echo(tr("Receiving SSE events (Ctrl+C stops):"))
     check = StreamCheck(on_line=print_line)
+    chosen = check.choose_run(ctx)
+    if isinstance(chosen, Result):
+        _print_problem(echo, "❌ " + chosen.message, chosen.hint)
+        return 1
+    ctx.run_id = chosen
+    echo(tr("Receiving SSE events (Ctrl+C stops):"))
     try:
         with _ctrl_c_ends(check):
             result: Result | None = check.run(ctx)

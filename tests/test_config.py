@@ -164,3 +164,13 @@ def test_colour_only_on_a_terminal_that_wants_it(
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"sse-doctor, version {__version__}"
+
+
+@pytest.mark.parametrize("command", ["run", "checks"])
+def test_unknown_language_from_the_environment_is_one_line(
+    command: str, in_tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("SSE_DOCTOR_LANG", "fr")
+    assert main([command]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "SSE_DOCTOR_LANG" in line and "'fr'" in line
