@@ -17,6 +17,8 @@ CONTAINER = "mongodb"
 DEFAULT_PORT = 27017
 START_MONGO = "docker run -d --name mongodb -p 27017:27017 mongo:7"
 VERSION_ARTIFACT = "mongodb_version"
+ANSWERED_ARTIFACT = "mongodb_answered"
+"""Set when a MongoDB server answered, even if only to refuse the credentials."""
 """ctx.artifacts key holding the server version once MongoDB answered."""
 
 _REFUSED = re.compile(r"connection refused|errno 111\b|errno 61\b|actively refused", re.I)
@@ -88,7 +90,7 @@ class MongoPing(Check):
         return ctx.config.timeout * 2
 
     def run(self, ctx: Context) -> Result:
-        from pymongo.errors import PyMongoError
+        from pymongo.errors import OperationFailure, PyMongoError
 
         uri = ctx.config.mongo_uri
         hosts = mongo_hosts(uri)
@@ -103,6 +105,8 @@ class MongoPing(Check):
             client.admin.command("ping")
             version = client.admin.command("buildInfo").get("version")
         except PyMongoError as exc:
+            if isinstance(exc, OperationFailure):  # the server answered, with an error
+                ctx.artifacts[ANSWERED_ARTIFACT] = True
             evidence["elapsed_ms"] = round((time.monotonic() - started) * 1000)
             evidence["exception"] = type(exc).__name__
             evidence["error"] = ctx.redactor.redact(_first_error(exc))
@@ -113,6 +117,7 @@ class MongoPing(Check):
         evidence["elapsed_ms"] = round((time.monotonic() - started) * 1000)
         evidence["server_version"] = version
         ctx.artifacts[VERSION_ARTIFACT] = version
+        ctx.artifacts[ANSWERED_ARTIFACT] = True
         return self.passed(
             tr("MongoDB {version} answers at {where}.", version=version, where=", ".join(hosts)),
             evidence,
@@ -190,7 +195,7 @@ class MongoContainer(Check):
         import docker.errors
         import requests
 
-        answered = VERSION_ARTIFACT in ctx.artifacts
+        answered = ANSWERED_ARTIFACT in ctx.artifacts
         try:
             container = ctx.docker.containers.get(self.name)
         except docker.errors.NotFound:

@@ -75,7 +75,7 @@ def demo(
                 "ai_url": stack.ai_url,
                 "no_docker": not docker,
                 "stream_timeout": 30.0,
-                "idle_timeout": 5.0,
+                "idle_timeout": 2.0,
             }
         )
         click.echo(

@@ -14,6 +14,7 @@ import pytest
 from pymongo import MongoClient
 from pymongo.errors import ConfigurationError, PyMongoError
 
+from checks.docker_engine import DockerEngine
 from checks.mongodb import (
     MongoContainer,
     MongoPing,
@@ -25,6 +26,7 @@ from doctor.config import Config, validate
 from doctor.context import Context
 from doctor.model import Category, Result, Status
 from doctor.redact import uri_password
+from doctor.runner import run_checks
 from doctor.testbed import Stack, doctor_args
 from doctor.testbed.docker_ai import IDLE, ensure_image
 from doctor.testbed.net import closed_port
@@ -227,3 +229,19 @@ def test_a_container_of_another_image_is_a_warning(
     result = check_container(container_name)
     assert result.status is Status.WARN
     assert "not mongo:*" in result.message
+
+
+def test_a_server_that_refuses_the_credentials_still_answers(
+    stack_factory: Callable[..., Stack], docker_client: docker.DockerClient
+) -> None:
+    stack = stack_factory(faults=("mongo-auth",))
+    absent = f"sse-doctor-test-mongodb-{secrets.token_hex(4)}"
+    checks = [DockerEngine(), MongoPing(), MongoContainer(name=absent)]
+    ctx = Context(validate(Config(mongo_uri=stack.mongo_uri, timeout=TIMEOUT)))
+    try:
+        _, ping, container = run_checks(checks, ctx)
+    finally:
+        ctx.close()
+    assert ping.status is Status.FAIL
+    assert container.status is Status.WARN
+    assert "runs outside Docker" in container.message
