@@ -23,6 +23,7 @@ from doctor.ai_fetch import (
     in_container_seconds,
     wget_in_container,
 )
+from doctor.config import Config
 from doctor.context import Context
 from doctor.i18n import tr
 from doctor.model import Category, Check, Result
@@ -135,6 +136,10 @@ class AIServerHealth(AIServerCheck):
     id = "ai_server.health"
     title = "AI Server answers /health"
     after = ("docker.engine", "containers.project")
+
+    def waits_for(self, config: Config) -> tuple[str, ...]:
+        """Over HTTP (``--ai-url``) the container does not matter: no need to wait for it."""
+        return () if config.ai_url else self.after
 
     def run(self, ctx: Context) -> Result:
         target = self.target(ctx)

@@ -132,7 +132,11 @@ def describe_mongo_error(
     Rejected credentials, an unresolvable host (also a mongodb+srv:// SRV lookup) and
     nothing listening are told apart; they need different fixes.
     """
-    from pymongo.errors import ConfigurationError, OperationFailure
+    from pymongo.errors import (
+        ConfigurationError,
+        OperationFailure,
+        ServerSelectionTimeoutError,
+    )
 
     text = str(exc)
     error = _first_error(exc)
@@ -162,7 +166,10 @@ def describe_mongo_error(
         )
     if _REFUSED.search(text):
         return nothing_listens(where)
-    if _TIMED_OUT.search(text) or type(exc).__name__ in ("NetworkTimeout", "ExecutionTimeout"):
+    # Not refused and not a DNS failure: the server took the connection but no usable
+    # answer came in time ("No servers found yet" when the handshake never finished).
+    silent = isinstance(exc, ServerSelectionTimeoutError) or _TIMED_OUT.search(text)
+    if silent or type(exc).__name__ in ("NetworkTimeout", "ExecutionTimeout"):
         return (
             tr(
                 "MongoDB at {where} did not answer within {seconds:g} s.",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from doctor.i18n import tr
 
 if TYPE_CHECKING:
+    from doctor.config import Config
     from doctor.context import Context
 
 
@@ -122,6 +123,10 @@ class Check:
     """Whether the check talks to the Docker engine (``--no-docker`` leaves it out)."""
     source: str = "sse-doctor"
     """The distribution that registered the check; set by the registry."""
+
+    def waits_for(self, config: Config) -> tuple[str, ...]:
+        """The ``after`` checks this run waits for; a check may need fewer in some setups."""
+        return self.after
 
     def deadline(self, ctx: Context) -> float:
         """Seconds this check may take before the runner reports a timeout."""

@@ -53,7 +53,7 @@ def run_checks(
         for check in checks:
             if check.id in results or check.id in running:
                 continue
-            blocker = _blocker(check, by_id, results)
+            blocker = _blocker(check, by_id, results, ctx)
             if blocker is _WAITING:
                 continue
             if blocker is not None:
@@ -75,7 +75,9 @@ def run_checks(
 _WAITING = Result("", Status.SKIP, "")
 
 
-def _blocker(check: Check, by_id: dict[str, Check], results: dict[str, Result]) -> Result | None:
+def _blocker(
+    check: Check, by_id: dict[str, Check], results: dict[str, Result], ctx: Context
+) -> Result | None:
     """A skip result when a dependency failed or is missing, _WAITING while one is due."""
     for dep in check.depends_on:
         if dep not in by_id:
@@ -85,7 +87,7 @@ def _blocker(check: Check, by_id: dict[str, Check], results: dict[str, Result]) 
         if not results[dep].status.ok:
             reason = tr("Skipped because {dep} did not pass.", dep=dep)
             return Result("", Status.SKIP, reason, evidence={"blocked_by": dep})
-    if any(other in by_id and other not in results for other in check.after):
+    if any(other in by_id and other not in results for other in check.waits_for(ctx.config)):
         return _WAITING
     return None
 
