@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import socket
+from urllib.parse import urlsplit
 
+import docker
 import pytest
 
 from doctor.cli import main
 from doctor.demo_command import _fault_names
 from doctor.testbed import FAULTS
+from doctor.testbed.docker_ai import LABEL
 
 
 def test_demo_offers_every_testbed_fault() -> None:
@@ -31,3 +35,16 @@ def test_demo_with_a_fault_names_it(capsys: pytest.CaptureFixture[str]) -> None:
 def test_unknown_fault_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--fault", "meteor-strike"]) == 2
     assert "--fault" in capsys.readouterr().err
+
+
+def test_docker_demo_leaves_no_container_or_listener(
+    docker_client: docker.DockerClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--docker", "--json", "--timeout", "1", "--fault", "ai-down"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["diagnosis"][0]["category"] == "http-503"
+    left = docker_client.containers.list(all=True, filters={"label": f"{LABEL}=1"})
+    assert left == []
+    backend = urlsplit(doc["target"]["backend_url"])
+    with pytest.raises(OSError):
+        socket.create_connection((backend.hostname, backend.port), timeout=1).close()
