@@ -12,8 +12,11 @@ from urllib.parse import urlsplit
 CONFIG_FILE = "sse-doctor.toml"
 ENV_PREFIX = "SSE_DOCTOR"
 FORMATS = ("text", "json", "markdown", "junit")
-PROJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-"""What may follow the container prefix in a Docker container name."""
+PROJECT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+"""What may follow the container prefix in a Docker container name (use ``fullmatch``)."""
+RUN_ID = re.compile(r"[^\x00-\x20\x7f/?#]{1,128}")
+"""A run id: one URL path segment, no spaces or control characters (use ``fullmatch``)."""
+MAX_SECONDS = 24 * 3600.0
 
 
 class ConfigError(Exception):
@@ -68,9 +71,17 @@ class Config:
 
         shown = asdict(self)
         for name in ("password", "token"):
-            shown[name] = "(set)" if shown[name] else None
-        shown["mongo_uri"] = redact_uri(self.mongo_uri)
+            shown[f"{name}_set"] = shown.pop(name) is not None
+        for name in ("backend_url", "ai_url", "mongo_uri", "docker_host"):
+            shown[name] = redact_uri(shown[name]) if shown[name] else shown[name]
         return shown
+
+    def uri_secrets(self) -> list[str]:
+        """Passwords written into the configured URIs."""
+        from doctor.redact import uri_password
+
+        uris = (self.backend_url, self.ai_url, self.mongo_uri, self.docker_host)
+        return [secret for uri in uris if uri and (secret := uri_password(uri))]
 
 
 def load_file(path: Path | None) -> dict[str, Any]:
@@ -100,33 +111,54 @@ def validate(config: Config) -> Config:
     backend_url = _http_url("--backend-url", config.backend_url)
     ai_url = _http_url("--ai-url", config.ai_url) if config.ai_url else None
     prefix = "/" + config.api_prefix.strip("/") if config.api_prefix.strip("/") else ""
-    scheme = urlsplit(config.mongo_uri).scheme
-    if scheme not in ("mongodb", "mongodb+srv"):
-        raise ConfigError("--mongo-uri", "must start with mongodb:// or mongodb+srv://")
+    _mongo_uri(config.mongo_uri)
     for option, value in (
         ("--timeout", config.timeout),
         ("--stream-timeout", config.stream_timeout),
         ("--idle-timeout", config.idle_timeout),
     ):
-        if not value > 0:
-            raise ConfigError(option, f"must be a positive number of seconds, not {value}")
-    if config.project is not None and not PROJECT_ID.match(config.project):
+        if not 0 < value <= MAX_SECONDS:  # also false for NaN
+            raise ConfigError(option, f"must be between 0 and {MAX_SECONDS:g} seconds, not {value}")
+    if config.project is not None and not PROJECT_ID.fullmatch(config.project):
         raise ConfigError("--project", f"{config.project!r} cannot be part of a container name")
+    if config.run is not None and not RUN_ID.fullmatch(config.run):
+        raise ConfigError("--run", f"{config.run!r} is not a run id")
     if config.run and config.new_run:
         raise ConfigError("--new-run", "cannot be combined with --run")
     if config.format not in FORMATS:
         raise ConfigError("--format", f"must be one of {', '.join(FORMATS)}")
-    if not config.container_prefix or not PROJECT_ID.match(config.container_prefix + "x"):
+    if not PROJECT_ID.fullmatch(config.container_prefix + "x"):
         raise ConfigError("--container-prefix", f"{config.container_prefix!r} is not a valid name")
     return replace(config, backend_url=backend_url, ai_url=ai_url, api_prefix=prefix)
 
 
 def _http_url(option: str, value: str) -> str:
+    from doctor.redact import redact_uri
+
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
-        raise ConfigError(option, f"{value!r} is not a URL ({exc})") from None
+        raise ConfigError(option, f"{redact_uri(value)!r} is not a URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(option, f"{value!r} is not an http(s) URL")
+        raise ConfigError(option, f"{redact_uri(value)!r} is not an http(s) URL")
     return value.rstrip("/")
+
+
+def _mongo_uri(value: str) -> None:
+    """Reject a MongoDB URI pymongo cannot use; ``mongodb+srv://`` is left to the check."""
+    scheme = urlsplit(value).scheme
+    if scheme not in ("mongodb", "mongodb+srv"):
+        raise ConfigError("--mongo-uri", "must start with mongodb:// or mongodb+srv://")
+    if scheme == "mongodb+srv":  # parsing it looks up DNS: the check reports that
+        return
+    from pymongo.errors import PyMongoError
+    from pymongo.uri_parser import parse_uri
+
+    from doctor.redact import Redactor, uri_password
+
+    try:
+        parse_uri(value)
+    except (PyMongoError, ValueError) as exc:
+        problem = Redactor([s for s in [uri_password(value)] if s]).redact(str(exc))
+        raise ConfigError("--mongo-uri", f"not usable: {problem}") from None

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from doctor.config import Config
 from doctor.model import CRITERIA
-from doctor.redact import Redactor, uri_password
+from doctor.redact import Redactor
 
 if TYPE_CHECKING:
     import docker
@@ -27,7 +27,7 @@ class Context:
     def __init__(self, config: Config, ask: Asker | None = None) -> None:
         self.config = config
         self._ask = ask
-        known = (config.password, config.token, uri_password(config.mongo_uri))
+        known = (config.password, config.token, *config.uri_secrets())
         self.redactor = Redactor([secret for secret in known if secret])
         self.token: str | None = config.token
         self.project_id: str | None = config.project

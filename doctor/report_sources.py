@@ -490,8 +490,6 @@ def environment_text(config: Config, view: DockerView, mongo: str) -> str:
         tr("Effective configuration:"),
     ]
     for key, value in config.public().items():
-        if key in ("password", "token"):  # public() shows only whether they are set
-            key, value = f"{key}_set", value is not None
         lines.append(f"  {key} = {json.dumps(value, ensure_ascii=False, default=str)}")
     return "\n".join(lines) + "\n"
 

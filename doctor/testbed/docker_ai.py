@@ -62,8 +62,8 @@ def ensure_image(client: docker.DockerClient) -> str:
     return tag
 
 
-def set_base_tag(client: docker.DockerClient, image: str, base_tag: str, *, present: bool) -> None:
-    """Make `base_tag` exist (pointing at `image`) or not exist.
+def set_base_tag(client: docker.DockerClient, image: str, base_tag: str, *, present: bool) -> bool:
+    """Make `base_tag` exist (pointing at `image`) or not exist; True if it was created.
 
     Only tags that are absent or already point at a testbed image are touched, so a
     real base image on the machine is neither overwritten nor removed.
@@ -76,15 +76,17 @@ def set_base_tag(client: docker.DockerClient, image: str, base_tag: str, *, pres
         current = None
     if current is not None and current.labels.get(LABEL) != "1":
         if present:
-            return
+            return False
         raise RuntimeError(f"refusing to remove {base_tag!r}: it is not a testbed image")
     if present and current is None:
         repository, colon, tag = base_tag.rpartition(":")
         if not colon or "/" in tag:
             repository, tag = base_tag, "latest"
         client.images.get(image).tag(repository, tag)
-    elif not present and current is not None:
+        return True
+    if not present and current is not None:
         client.images.remove(base_tag, noprune=True)
+    return False
 
 
 class DockerAIServer:

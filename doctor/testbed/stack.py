@@ -118,7 +118,8 @@ def _start_docker_ai(
     client = docker.from_env()
     exits.callback(client.close)
     image = ensure_image(client)
-    set_base_tag(client, image, base_image, present="no-base-image" not in faults)
+    if set_base_tag(client, image, base_image, present="no-base-image" not in faults):
+        exits.callback(set_base_tag, client, image, base_image, present=False)
     mode = (
         "stopped" if "container-stopped" in faults else "idle" if "ai-down" in faults else "running"
     )
@@ -146,7 +147,7 @@ def start_stack(
     *,
     docker: bool = False,
     log_path: str | os.PathLike[str] | None = None,
-    base_image: str = "refactor-base:latest",
+    base_image: str = "refactor-base:sse-doctor-testbed",
     log_lines: int = 5,
     event_gap: float = 0.02,
     slow_gap: float = 1.5,

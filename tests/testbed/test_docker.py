@@ -96,6 +96,8 @@ def test_container_is_removed_on_exit_even_after_an_error(docker_client, base_im
     assert not docker_client.containers.list(
         all=True, filters={"label": f"{LABEL}=1", "name": stack.project_id}
     )
+    with pytest.raises(docker.errors.ImageNotFound):  # the tag it made is gone too
+        docker_client.images.get(base_image_tag)
 
 
 def test_concurrent_docker_stacks_share_the_image(stack_factory, docker_client) -> None:

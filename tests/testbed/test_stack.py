@@ -65,9 +65,8 @@ def test_stack_coordinates(stack: Stack) -> None:
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", stack.ai_url or "")
     assert re.fullmatch(r"mongodb://127\.0\.0\.1:\d+", stack.mongo_uri)
     assert stack.api_prefix == "/api/v1" and stack.mongo_db == "refactor_agent"
-    assert (
-        stack.container_prefix == "refactor-project-" and stack.base_image == "refactor-base:latest"
-    )
+    assert stack.container_prefix == "refactor-project-"
+    assert stack.base_image == "refactor-base:sse-doctor-testbed"
     ids = {stack.project_id, stack.pending_project_id, stack.other_project_id, stack.run_id}
     assert len(ids) == 4 and all(re.fullmatch(r"[0-9a-f]{24}", i) for i in ids)
     assert stack.faults == frozenset() and stack.log_path.is_file()
