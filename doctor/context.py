@@ -38,6 +38,9 @@ class Context:
         self._prompt_seconds = 0.0
         self._prompt_started: float | None = None
         self._prompt_lock = threading.Lock()
+        """One prompt at a time."""
+        self._prompt_state = threading.Lock()
+        """Guards the prompt clock, which the runner reads while a prompt is open."""
         self._client_locks = {name: threading.Lock() for name in ("http", "docker", "mongo")}
         self._clients: dict[str, Any] = {}
 
@@ -50,18 +53,20 @@ class Context:
         if self._ask is None:
             return None
         with self._prompt_lock:
-            self._prompt_started = time.monotonic()
+            with self._prompt_state:
+                self._prompt_started = time.monotonic()
             try:
                 return self._ask(question, choices, secret)
             finally:
-                self._prompt_seconds += time.monotonic() - self._prompt_started
-                self._prompt_started = None
+                with self._prompt_state:
+                    self._prompt_seconds += time.monotonic() - self._prompt_started
+                    self._prompt_started = None
 
     def prompt_seconds(self) -> float:
         """Time spent waiting for the user so far; deadlines do not count it."""
-        started = self._prompt_started
-        ongoing = time.monotonic() - started if started is not None else 0.0
-        return self._prompt_seconds + ongoing
+        with self._prompt_state:
+            started, spent = self._prompt_started, self._prompt_seconds
+        return spent + (time.monotonic() - started if started is not None else 0.0)
 
     def set_token(self, token: str) -> None:
         self.token = token

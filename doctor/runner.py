@@ -50,17 +50,21 @@ def run_checks(
         progress.on_result(check, result)
 
     while len(results) < len(checks):
-        for check in checks:
-            if check.id in results or check.id in running:
-                continue
-            blocker = _blocker(check, by_id, results, ctx)
-            if blocker is _WAITING:
-                continue
-            if blocker is not None:
-                finish(check, replace(blocker, check_id=check.id))
-                continue
-            running[check.id] = _start(check, ctx, finished)
-            progress.on_start(check)
+        moved = True
+        while moved:  # a skip can unblock a check passed over earlier in the same pass
+            moved = False
+            for check in checks:
+                if check.id in results or check.id in running:
+                    continue
+                blocker = _blocker(check, by_id, results, ctx)
+                if blocker is _WAITING:
+                    continue
+                moved = True
+                if blocker is not None:
+                    finish(check, replace(blocker, check_id=check.id))
+                    continue
+                running[check.id] = _start(check, ctx, finished)
+                progress.on_start(check)
         if len(results) == len(checks):
             break
         if not running:  # what is left waits on itself
@@ -73,6 +77,8 @@ def run_checks(
 
 
 _WAITING = Result("", Status.SKIP, "")
+MAX_DEADLINE_S = 7 * 24 * 3600.0
+"""Longer (or not a number) is a plugin's mistake: such a check gets the default deadline."""
 
 
 def _blocker(
@@ -96,8 +102,10 @@ def _start(check: Check, ctx: Context, finished: queue.Queue[tuple[str, Result]]
     started = time.monotonic()
     try:
         deadline = float(check.deadline(ctx))
-    except Exception:
-        deadline = ctx.config.timeout * 1.5
+    except Exception:  # a broken deadline() gets the default one
+        deadline = Check.deadline(check, ctx)
+    if not 0 < deadline < MAX_DEADLINE_S:  # also NaN
+        deadline = Check.deadline(check, ctx)
 
     def work() -> None:
         finished.put((check.id, _run_one(check, ctx, started)))
@@ -133,7 +141,7 @@ def _collect(
     now = time.monotonic()
     due = min(_due(run, ctx) for run in running.values())
     try:
-        check_id, result = finished.get(timeout=max(0.0, due - now))
+        check_id, result = finished.get(timeout=min(max(0.0, due - now), threading.TIMEOUT_MAX))
     except queue.Empty:
         pass
     else:

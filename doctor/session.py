@@ -108,6 +108,6 @@ def run_doctor(
         results=results,
         criteria=dict(ctx.criteria),
         diagnosis=diagnose(results, checks),
-        artifacts=ctx.artifacts,
+        artifacts=dict(ctx.artifacts),  # a timed-out check may still write to ctx's
     )
     return record, ctx

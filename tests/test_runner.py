@@ -210,3 +210,19 @@ def test_time_spent_in_a_prompt_does_not_count_against_the_deadline() -> None:
     (result,) = run_checks([make_check("asks", asks, deadline=0.5)], ctx)
     assert result.status == Status.PASS
     assert result.message == "yes"
+
+
+def test_a_skip_late_in_the_list_unblocks_an_earlier_check() -> None:
+    checks = [
+        make_check("b", ok, depends_on=["a"]),
+        make_check("a", ok, depends_on=["not-selected"]),
+    ]
+    b, a = run_checks(checks, context())
+    assert a.status == Status.SKIP and "not-selected" in a.message
+    assert b.status == Status.SKIP and "a did not pass" in b.message
+
+
+@pytest.mark.parametrize("deadline", [float("inf"), float("nan"), -1.0, 1e300])
+def test_an_unusable_deadline_gets_the_default_one(deadline: float) -> None:
+    (result,) = run_checks([make_check("odd", ok, deadline=deadline)], context())
+    assert result.status == Status.PASS
