@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -30,11 +31,7 @@ def cli() -> None:
 @stack_options
 def run(**options: Any) -> None:
     """Run every check and name the cause of a broken stream."""
-    config = build_config(options)
-    from doctor.session import selected_checks
-
-    checks = selected_checks(config)
-    sys.exit(run_and_print(config, checks))
+    sys.exit(run_and_print(build_config(options)))
 
 
 @cli.command("checks")
@@ -81,8 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.Abort:
         click.echo(tr("sse-doctor: aborted"), err=True)
         return 130
+    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 1
+        return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     return code if isinstance(code, int) else 0
 
 

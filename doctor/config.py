@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -103,7 +103,29 @@ def load_file(path: Path | None) -> dict[str, Any]:
     table = data.get("sse-doctor", data)
     if not isinstance(table, dict):
         raise ConfigError("--config", f"{path}: [sse-doctor] must be a table")
-    return {key.replace("-", "_"): value for key, value in table.items()}
+    settings = {key.replace("-", "_"): value for key, value in table.items()}
+    for name, value in settings.items():
+        _check_setting(name, value)
+    return settings
+
+
+def _check_setting(name: str, value: Any) -> None:
+    """Raise ConfigError unless ``value`` fits the setting: its kind follows its default."""
+    if name not in {f.name for f in fields(Config)}:
+        raise ConfigError("--config", f"unknown setting {name!r}")
+    default = getattr(Config, name)
+    if isinstance(default, bool):
+        kind, fits = "true or false", isinstance(value, bool)
+    elif isinstance(default, (int, float)):
+        kind = "a number"
+        fits = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif isinstance(default, tuple):
+        kind = "a list of strings"
+        fits = isinstance(value, list) and all(isinstance(item, str) for item in value)
+    else:
+        kind, fits = "a string", isinstance(value, str)
+    if not fits:
+        raise ConfigError("--config", f"{name.replace('_', '-')} must be {kind}")
 
 
 def validate(config: Config) -> Config:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from dataclasses import replace
 from typing import Any
 
 import click
@@ -53,30 +54,29 @@ def demo(
             f"the demo needs the testbed extra ({exc.name} is missing): "
             "pip install 'sse-doctor[testbed]'"
         ) from None
+    # Bad options are reported before anything starts.
+    config = build_config({**options, "format": "json" if as_json else output_format})
     with contextlib.ExitStack() as exits:
         try:
             stack = exits.enter_context(start_stack(faults, docker=docker))
         except Exception as exc:  # e.g. no Docker engine for --docker
             raise click.UsageError(f"cannot start the demo stack: {exc}") from None
-        config = build_config(
-            {
-                **options,
-                "format": "json" if as_json else output_format,
-                "backend_url": stack.backend_url,
-                "api_prefix": stack.api_prefix,
-                "email": stack.email,
-                "password": stack.password,
-                "project": stack.project_id,
-                "run": stack.run_id,
-                "mongo_uri": stack.mongo_uri,
-                "mongo_db": stack.mongo_db,
-                "base_image": stack.base_image,
-                "container_prefix": stack.container_prefix,
-                "ai_url": stack.ai_url,
-                "no_docker": not docker,
-                "stream_timeout": 30.0,
-                "idle_timeout": 2.0,
-            }
+        config = replace(
+            config,
+            backend_url=stack.backend_url,
+            api_prefix=stack.api_prefix,
+            email=stack.email,
+            password=stack.password,
+            project=stack.project_id,
+            run=stack.run_id,
+            mongo_uri=stack.mongo_uri,
+            mongo_db=stack.mongo_db,
+            base_image=stack.base_image,
+            container_prefix=stack.container_prefix,
+            ai_url=stack.ai_url,
+            no_docker=not docker,
+            stream_timeout=30.0,
+            idle_timeout=2.0,
         )
         click.echo(
             tr(

@@ -39,10 +39,6 @@ def set_language(language: str) -> None:
     _language = language
 
 
-def current_language() -> str:
-    return _language
-
-
 def tr(template: str, /, **params: object) -> str:
     """Translate ``template`` into the current language and fill in ``params``."""
     text = _catalog(_language).get(template, template)

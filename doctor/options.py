@@ -5,22 +5,17 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import click
 
-from doctor.config import ENV_PREFIX, FORMATS, Config, ConfigError, load_file, validate
+from doctor.config import ENV_PREFIX, FORMATS, Config, load_file, validate
 from doctor.i18n import LANGUAGES
 
 
 def _load_config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     settings = load_file(Path(value) if value else None)
-    known = {f.name for f in fields(Config)}
-    for key in settings:
-        if key not in known:
-            raise ConfigError("--config", f"unknown setting {key!r}")
     ctx.default_map = {**(ctx.default_map or {}), **settings}
 
 

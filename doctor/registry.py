@@ -24,10 +24,10 @@ def load_checks() -> list[Check]:
             continue
         source = ep.dist.name if ep.dist else ep.value
         try:
-            loaded = ep.load()
+            found = _instances(ep.load())
         except Exception as exc:  # a broken plugin is a setup problem, not a crash
             raise ConfigError(GROUP, f"cannot load {ep.name} ({ep.value}): {exc}") from None
-        for check in _instances(loaded):
+        for check in found:
             if check.id in checks:
                 raise ConfigError(GROUP, f"two checks are named {check.id!r}")
             check.source = source
@@ -36,13 +36,18 @@ def load_checks() -> list[Check]:
 
 
 def _instances(obj: object) -> list[Check]:
+    """The checks an entry point names: a module's CHECKS, a Check class, or a Check."""
     if isinstance(obj, ModuleType):
         obj = getattr(obj, "CHECKS", [])
     if isinstance(obj, type) and issubclass(obj, Check):
         return [obj()]
     if isinstance(obj, Check):
         return [obj]
-    return [c() if isinstance(c, type) else c for c in obj]  # type: ignore[union-attr]
+    found = [c() if isinstance(c, type) else c for c in obj]  # type: ignore[attr-defined]
+    for check in found:
+        if not isinstance(check, Check) or not isinstance(getattr(check, "id", None), str):
+            raise TypeError(f"{check!r} is not a Check with an id")
+    return found
 
 
 def order(checks: Iterable[Check]) -> list[Check]:

@@ -175,3 +175,22 @@ def test_unknown_language_from_the_environment_is_one_line(
     assert main([command]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert "SSE_DOCTOR_LANG" in line and "'fr'" in line
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("timeout = [1]\n", "timeout must be a number"),
+        ("timeout = true\n", "timeout must be a number"),
+        ("no-docker = 1\n", "no-docker must be true or false"),
+        ('only = "backend"\n', "only must be a list of strings"),
+        ("backend-url = 8000\n", "backend-url must be a string"),
+    ],
+)
+def test_a_setting_of_the_wrong_kind_is_one_line(
+    text: str, message: str, in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (in_tmp / "sse-doctor.toml").write_text(text)
+    assert main(["run"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line == f"sse-doctor: error: --config: {message}"

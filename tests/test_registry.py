@@ -97,3 +97,25 @@ def test_third_party_check_runs(plugin_path: Path) -> None:
     assert result["id"] == "example.proxy"
     assert result["status"] == "pass"
     assert result["message"] == "Hello from a plugin."
+
+
+def test_a_broken_plugin_is_a_one_line_setup_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site"
+    dist = site / "broken_plugin-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugin\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[sse_doctor.checks]\nbroken = broken_checks\n")
+    (site / "broken_checks.py").write_text("CHECKS = [object()]\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "doctor.cli", "checks"],
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("sse-doctor: error: sse_doctor.checks: cannot load broken")
+    assert "is not a Check" in line

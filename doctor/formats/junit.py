@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
@@ -11,6 +12,9 @@ from doctor.model import Status
 
 if TYPE_CHECKING:
     from doctor.session import RunRecord
+
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters XML 1.0 cannot hold (control characters from a binary body, say)."""
 
 
 def render(record: RunRecord, verbose: int = 0, color: bool = False) -> str:
@@ -47,4 +51,5 @@ def render(record: RunRecord, verbose: int = 0, color: bool = False) -> str:
         else:
             ET.SubElement(case, "system-out").text = result.message
     ET.indent(suite)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suite, "unicode") + "\n"
+    document = ET.tostring(suite, "unicode")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + NOT_XML.sub("", document) + "\n"

@@ -209,3 +209,9 @@ def test_each_service_down_is_a_cause_of_its_own() -> None:
         "Nothing listens at :8000.",
     ]
     assert findings[0].checks == ("mongodb.ping", "backend.login")
+
+
+def test_junit_stays_xml_when_a_message_holds_control_characters(record: RunRecord) -> None:
+    record.results[0] = Result("mongodb.ping", Status.PASS, "binary \x00\x1b[0m body\x07")
+    suite = ET.fromstring(renderer("junit")(record, 0, False).split("\n", 1)[1])
+    assert suite.find("testcase/system-out").text == "binary [0m body"
