@@ -118,7 +118,8 @@ class AIServerCheck(Check):
         facts = find_container(client, name)
         seen = ctx.artifacts.get(PROJECT_CONTAINER)
         if facts is None or facts["state"] != "running":
-            if isinstance(seen, Mapping) and seen.get("name") == name:
+            reported = isinstance(seen, Mapping) and seen.get("name") == name
+            if reported and (not seen.get("exists") or seen.get("state") != "running"):
                 return self.skipped(
                     tr("Container {name} is not running; see containers.project.", name=name),
                     {"container": name},

@@ -47,9 +47,20 @@ def _request(
 
 
 def _status_failure(check: Check, response: httpx.Response, url: str, body: bool = True) -> Result:
-    """A failed result for an unexpected status; a 500/503 blaming the database says so."""
+    """A failed result for an unexpected status; a 500/503 blaming the database says so.
+
+    The callers handle the statuses that are about the project or the account; a 404 or
+    405 left over here means the API is not where --backend-url and --api-prefix say.
+    """
     evidence = {"url": url, **response_evidence(response, body=body)}
     status = response.status_code
+    if status in (404, 405):
+        return check.failed(
+            tr("{url} does not exist on the backend (HTTP {status}).", url=url, status=status),
+            Category.PREREQUISITE,
+            tr("Check --backend-url and --api-prefix."),
+            evidence,
+        )
     if status in (500, 503) and _DATABASE.search(response.text):
         return check.failed(
             tr(

@@ -17,14 +17,15 @@ CONTAINER = "mongodb"
 DEFAULT_PORT = 27017
 START_MONGO = "docker run -d --name mongodb -p 27017:27017 mongo:7"
 VERSION_ARTIFACT = "mongodb_version"
+"""ctx.artifacts key holding the server version once MongoDB answered."""
 ANSWERED_ARTIFACT = "mongodb_answered"
 """Set when a MongoDB server answered, even if only to refuse the credentials."""
-"""ctx.artifacts key holding the server version once MongoDB answered."""
 
 _REFUSED = re.compile(r"connection refused|errno 111\b|errno 61\b|actively refused", re.I)
 _DNS = re.compile(
     r"name or service not known|nodename nor servname|getaddrinfo|name resolution"
-    r"|no address associated|dns|nameservers? failed|resolution lifetime",
+    r"|no address associated|dns (?:query|operation|resolution|lookup)|nameservers? failed"
+    r"|resolution lifetime|nxdomain",
     re.I,
 )
 _TIMED_OUT = re.compile(r"timed out", re.I)

@@ -136,10 +136,8 @@ class StreamCheck(Check):
         run_id = (data.get("run_id") or data.get("id")) if isinstance(data, dict) else None
         if response.is_success and run_id:
             return str(run_id)
-        if response.status_code == 409:
-            category = Category.PREREQUISITE
-        else:
-            category = category_for_status(response.status_code) or Category.STREAM_ERROR
+        # No stream was opened yet: what is not about the project is the backend's problem.
+        category = category_for_status(response.status_code) or Category.PREREQUISITE
         return self.failed(
             tr(
                 "Starting a new run failed: HTTP {status}, {detail}",

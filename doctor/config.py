@@ -16,6 +16,12 @@ PROJECT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 """What may follow the container prefix in a Docker container name (use ``fullmatch``)."""
 RUN_ID = re.compile(r"[^\x00-\x20\x7f/?#]{1,128}")
 """A run id: one URL path segment, no spaces or control characters (use ``fullmatch``)."""
+_NAME_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REGISTRY = r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?/)?"
+IMAGE_REF = re.compile(
+    rf"{_REGISTRY}{_NAME_PART}(?:/{_NAME_PART})*(?::\w[\w.-]{{0,127}})?(?:@sha256:[0-9a-f]{{64}})?"
+)
+"""A Docker image reference, as the engine accepts it (use ``fullmatch``)."""
 MAX_SECONDS = 24 * 3600.0
 
 
@@ -145,6 +151,8 @@ def validate(config: Config) -> Config:
         raise ConfigError("--project", f"{config.project!r} cannot be part of a container name")
     if config.run is not None and not RUN_ID.fullmatch(config.run):
         raise ConfigError("--run", f"{config.run!r} is not a run id")
+    if not IMAGE_REF.fullmatch(config.base_image):
+        raise ConfigError("--base-image", f"{config.base_image!r} is not an image name")
     if config.run and config.new_run:
         raise ConfigError("--new-run", "cannot be combined with --run")
     if config.format not in FORMATS:

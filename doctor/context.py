@@ -105,18 +105,11 @@ class Context:
     @property
     def docker(self) -> docker.DockerClient:
         """The Docker engine client; raises docker.errors.DockerException when unreachable."""
-        import docker
+        from doctor.docker_host import docker_client
 
-        from doctor.docker_host import resolve_docker_host
-
-        def make() -> docker.DockerClient:
-            settings = docker.utils.kwargs_from_env()  # DOCKER_TLS_VERIFY, DOCKER_CERT_PATH
-            host = resolve_docker_host(self.config.docker_host)
-            if host:
-                settings["base_url"] = host
-            return docker.DockerClient(timeout=self.config.timeout, **settings)
-
-        return self._client("docker", make)
+        return self._client(
+            "docker", lambda: docker_client(self.config.docker_host, self.config.timeout)
+        )
 
     @property
     def mongo(self) -> pymongo.MongoClient:

@@ -7,7 +7,10 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    import docker
 
 DEFAULT_SOCKET = Path("/var/run/docker.sock")
 DESKTOP_CONTEXT = "desktop-linux"
@@ -86,3 +89,14 @@ def _context_host(config_dir: Path, name: str) -> str | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return host if isinstance(host, str) and host else None
+
+
+def docker_client(explicit: str | None = None, timeout: float = 60.0) -> docker.DockerClient:
+    """A client for the engine the ``docker`` CLI would use (TLS settings from the env)."""
+    import docker
+
+    settings = docker.utils.kwargs_from_env()  # DOCKER_TLS_VERIFY, DOCKER_CERT_PATH
+    host = resolve_docker_host(explicit)
+    if host:
+        settings["base_url"] = host
+    return docker.DockerClient(timeout=timeout, **settings)

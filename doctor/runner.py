@@ -120,14 +120,34 @@ def _run_one(check: Check, ctx: Context, started: float) -> Result:
         if not isinstance(result, Result):
             raise TypeError(f"run() returned {type(result).__name__}, not Result")
     except Exception as exc:
+        category = _network_category(exc)
         result = Result(
             check.id,
             Status.ERROR,
-            f"{type(exc).__name__}: {exc}",
-            evidence={"exception": type(exc).__name__},
+            f"{type(exc).__name__}: {exc}"[:500],
+            category,
+            category.hint if category else None,
+            {"exception": type(exc).__name__},
         )
     elapsed_ms = round((time.monotonic() - started) * 1000)
     return replace(result, check_id=check.id, duration_ms=elapsed_ms)
+
+
+def _network_category(exc: BaseException) -> Category | None:
+    """``timeout`` or ``prerequisite`` when an unexpected exception is a network failure.
+
+    Checks describe the failures they expect; this covers the rest, whatever library
+    (httpx, docker-py's requests, pymongo) raised them, by the exception chain's types.
+    """
+    seen: BaseException | None = exc
+    while seen is not None:
+        name = type(seen).__name__
+        if isinstance(seen, TimeoutError) or "Timeout" in name:
+            return Category.TIMEOUT
+        if isinstance(seen, ConnectionError) or name in ("ConnectionError", "ConnectError"):
+            return Category.PREREQUISITE
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _collect(

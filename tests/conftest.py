@@ -9,6 +9,7 @@ import docker
 import docker.errors
 import pytest
 
+from doctor import docker_host
 from doctor.testbed import Stack, start_stack
 
 StackFactory = Callable[..., Stack]
@@ -18,7 +19,7 @@ StackFactory = Callable[..., Stack]
 def docker_client() -> Iterator[docker.DockerClient]:
     """A client for the local Docker engine; fails (never skips) when there is none."""
     try:
-        client = docker.from_env()
+        client = docker_host.docker_client()
         client.ping()
     except docker.errors.DockerException as exc:
         pytest.fail(

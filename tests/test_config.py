@@ -100,6 +100,10 @@ def test_public_view_hides_secrets() -> None:
         (["--only", "no.such.check"], "--only"),
         (["--skip", "nolayer"], "--skip"),
         (["--format", "yaml"], "--format"),
+        (["--base-image", "Refactor-Base:latest"], "--base-image"),
+        (["--mongo-uri", "mongodb://u:p@host:99999999"], "--mongo-uri"),
+        (["--run", "a/b"], "--run"),
+        (["--timeout", "inf"], "--timeout"),
         (["--config", "/nonexistent/sse-doctor.toml"], "--config"),
     ],
 )
@@ -194,3 +198,11 @@ def test_a_setting_of_the_wrong_kind_is_one_line(
     assert main(["run"]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line == f"sse-doctor: error: --config: {message}"
+
+
+def test_a_bad_url_is_named_without_its_password(in_tmp: Path, capsys) -> None:
+    assert main(["run", "--backend-url", "http://admin:hunter22@localhost:99999"]) == 2
+    assert main(["run", "--mongo-uri", "mongodb://admin:hunter22@db:99999999"]) == 2
+    errors = capsys.readouterr().err
+    assert "hunter22" not in errors
+    assert errors.count("sse-doctor: error:") == 2

@@ -43,7 +43,8 @@ def test_docker_demo_leaves_no_container_or_listener(
     assert main(["demo", "--docker", "--json", "--timeout", "1", "--fault", "ai-down"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert doc["diagnosis"][0]["category"] == "http-503"
-    left = docker_client.containers.list(all=True, filters={"label": f"{LABEL}=1"})
+    name = f"refactor-project-{doc['target']['project_id']}"
+    left = docker_client.containers.list(all=True, filters={"label": f"{LABEL}=1", "name": name})
     assert left == []
     backend = urlsplit(doc["target"]["backend_url"])
     with pytest.raises(OSError):

@@ -226,3 +226,24 @@ def test_a_skip_late_in_the_list_unblocks_an_earlier_check() -> None:
 def test_an_unusable_deadline_gets_the_default_one(deadline: float) -> None:
     (result,) = run_checks([make_check("odd", ok, deadline=deadline)], context())
     assert result.status == Status.PASS
+
+
+def test_an_unexpected_network_failure_is_categorised(silent_listener) -> None:
+    def read_with_timeout(check: Check, ctx: Context) -> Result:
+        with socket.create_connection(silent_listener, timeout=0.2) as conn:
+            conn.recv(1)
+        return check.passed("answered")
+
+    def refused(check: Check, ctx: Context) -> Result:
+        closed = socket.create_server(("127.0.0.1", 0))
+        address = closed.getsockname()
+        closed.close()
+        socket.create_connection(address, timeout=1).close()
+        return check.passed("connected")
+
+    timed_out, not_there = run_checks(
+        [make_check("slow", read_with_timeout), make_check("gone", refused)], context()
+    )
+    assert (timed_out.status, timed_out.category) == (Status.ERROR, Category.TIMEOUT)
+    assert (not_there.status, not_there.category) == (Status.ERROR, Category.PREREQUISITE)
+    assert not_there.hint == Category.PREREQUISITE.hint

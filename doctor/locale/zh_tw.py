@@ -187,6 +187,7 @@ CATALOG: dict[str, str] = {
         "啟動 MongoDB（{command}），並檢查後端的 MongoDB 設定。"
     ),
     "{url} answered HTTP {status}.": "{url} 回應 HTTP {status}。",
+    "{url} does not exist on the backend (HTTP {status}).": "後端沒有 {url}（HTTP {status}）。",
     (
         "The backend at {url} answers, but GET /health gave {health} and GET /openapi.json "
         "gave {openapi}."

@@ -111,11 +111,10 @@ def _start_docker_ai(
     exits: contextlib.ExitStack,
 ) -> AIServer:
     # Imported here so that stacks without Docker never load the Docker SDK.
-    import docker
-
+    from doctor.docker_host import docker_client
     from doctor.testbed.docker_ai import DockerAIServer, ensure_image, set_base_tag
 
-    client = docker.from_env()
+    client = docker_client()
     exits.callback(client.close)
     image = ensure_image(client)
     if set_base_tag(client, image, base_image, present="no-base-image" not in faults):

@@ -390,3 +390,12 @@ def test_on_a_terminal_the_project_is_chosen_from_the_list(
     assert [statuses[cid] for cid in BACKEND_CHECKS] == [Status.PASS] * 4
     assert shown == [["p-1  one  [READY]", "p-2  two  [READY]"]]
     assert ctx.project_id == "p-2"
+
+
+def test_a_wrong_api_prefix_is_named_as_such(stack: Stack, capsys) -> None:
+    code, report, _, _ = doctor_json(capsys, *doctor_args(stack, api_prefix="/api/v2"))
+    login = results(report)["backend.login"]
+    assert (login["status"], login["category"]) == ("fail", "prerequisite")
+    assert "does not exist on the backend (HTTP 404)" in login["message"]
+    assert "--api-prefix" in login["hint"]
+    assert code == 1

@@ -12,7 +12,7 @@ import docker
 import docker.errors
 import pytest
 from pymongo import MongoClient
-from pymongo.errors import ConfigurationError, PyMongoError
+from pymongo.errors import ConfigurationError, PyMongoError, ServerSelectionTimeoutError
 
 from checks.docker_engine import DockerEngine
 from checks.mongodb import (
@@ -155,6 +155,9 @@ def test_dns_failures_and_refusals_are_told_apart() -> None:
     message, category, hint = describe_mongo_error(srv, "db.example", TIMEOUT)
     assert message == "Cannot resolve the MongoDB host db.example."
     assert category is Category.PREREQUISITE and "SRV" in (hint or "")
+    silent = ServerSelectionTimeoutError("mongo-dns1.internal:27017: timed out")
+    message, category, _ = describe_mongo_error(silent, "mongo-dns1.internal:27017", TIMEOUT)
+    assert category is Category.TIMEOUT, message
     bad_uri = ConfigurationError("Unknown option fooBar")
     message, _, _ = describe_mongo_error(bad_uri, "localhost:27017", TIMEOUT)
     assert message.startswith("--mongo-uri is not usable")
