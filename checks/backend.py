@@ -339,7 +339,7 @@ class BackendProjects(Check):
     def _chosen(
         self, ctx: Context, project_id: str, message: str, evidence: dict[str, Any]
     ) -> Result:
-        if not PROJECT_ID.match(project_id):
+        if not PROJECT_ID.fullmatch(project_id):
             return self.failed(
                 tr("{id!r} cannot be part of a container name.", id=project_id),
                 Category.HTTP_403_404,

@@ -30,10 +30,12 @@ Decisions:
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "DEFAULT_MAX_LINE_BYTES", "FilteredLog", "filter_backend_log"]
 
@@ -191,7 +193,7 @@ def _hits(buf: bytearray, lo: int, hi: int, needles: Sequence[bytes]) -> list[tu
 
 
 def filter_backend_log(
-    path: Path | str,
+    path: Path | str | BinaryIO,
     needles: Sequence[str] = ("[SSE]",),
     context: int = 3,
     max_output_bytes: int = 2 << 20,
@@ -200,6 +202,8 @@ def filter_backend_log(
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
 ) -> FilteredLog:
     """Select the lines of *path* holding any of *needles*, with *context* lines around each.
+
+    *path* may also be a binary file object (``io.BytesIO`` of a container's log tail).
 
     Output is that of ``grep -F -C context`` (see the module documentation for
     the output cap, long lines, CRLF and errors).  Memory use is about
@@ -225,7 +229,12 @@ def filter_backend_log(
     long: _LongLine | None = None
     eof = False
 
-    with open(os.fspath(path), "rb", buffering=0) as f:
+    opened = (
+        open(os.fspath(path), "rb", buffering=0)  # noqa: SIM115 - closed by the with below
+        if isinstance(path, (str, os.PathLike))
+        else contextlib.nullcontext(path)
+    )
+    with opened as f:
         while not eof:
             if len(buf) < carry + chunk_size:
                 buf.extend(bytes(carry + chunk_size - len(buf)))

@@ -10,13 +10,12 @@ and the AI Server over HTTP.
 
 from __future__ import annotations
 
+import io
 import json
 import math
-import os
 import platform
 import re
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from doctor import __version__
 from doctor.i18n import tr
@@ -405,7 +404,8 @@ def _failed(record: RunRecord, check_id: str) -> str | None:
 
 def backend_log_text(config: Config, run_id: str | None, container: str | None, tail: Any) -> str:
     """The ``[SSE]`` lines (and the run's and container's) with context, from each source."""
-    needles = tuple(n for n in ("[SSE]", run_id, container) if n)
+    # An id from the backend could hold a line end; such a needle can match no line anyway.
+    needles = tuple(n for n in ("[SSE]", run_id, container) if n and n.isprintable())
     parts = []
     if config.backend_log:
         parts.append(_filtered(Path(config.backend_log), needles, str(config.backend_log)))
@@ -417,7 +417,7 @@ def backend_log_text(config: Config, run_id: str | None, container: str | None, 
                 tr("Cannot read the log of {source}: {reason}", source=source, reason=reason) + "\n"
             )
         elif tail is not None:
-            parts.append(_filtered_text(str(tail), needles, source))
+            parts.append(_filtered(io.BytesIO(str(tail).encode("utf-8")), needles, source))
     if not parts:
         return (
             tr("No backend log was given: pass --backend-log FILE or --backend-container NAME.")
@@ -426,12 +426,12 @@ def backend_log_text(config: Config, run_id: str | None, container: str | None, 
     return "\n".join(parts)
 
 
-def _filtered(path: Path, needles: tuple[str, ...], source: str) -> str:
+def _filtered(log: Path | BinaryIO, needles: tuple[str, ...], source: str) -> str:
     from doctor.backend_log import filter_backend_log
 
     try:
-        found = filter_backend_log(path, needles=needles, context=LOG_CONTEXT)
-    except OSError as exc:
+        found = filter_backend_log(log, needles=needles, context=LOG_CONTEXT)
+    except (OSError, ValueError) as exc:
         return tr("Cannot read {source}: {reason}", source=source, reason=why(exc)) + "\n"
     head = tr(
         "Source: {source}; {matched} matching lines in {size} bytes; looking for: {needles}",
@@ -447,17 +447,6 @@ def _filtered(path: Path, needles: tuple[str, ...], source: str) -> str:
         )
     body = found.text if found.matched_lines else tr("No line matches.") + "\n"
     return f"{head}\n\n{body}"
-
-
-def _filtered_text(text: str, needles: tuple[str, ...], source: str) -> str:
-    """The same filter over a container's log tail, through a private temporary file."""
-    handle, name = tempfile.mkstemp(prefix="sse-doctor-backend-", suffix=".log")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        return _filtered(Path(name), needles, source)
-    finally:
-        os.unlink(name)
 
 
 def environment_text(config: Config, view: DockerView, mongo: str) -> str:

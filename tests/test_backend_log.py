@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -376,3 +377,11 @@ def test_result_type(tmp_path: Path) -> None:
     path = lines_file(tmp_path, "x.log", ["a", "[SSE] x", "b"])
     got = filter_backend_log(str(path), context=0)
     assert got == FilteredLog(text="[SSE] x\n", matched_lines=1, truncated=False, bytes_scanned=12)
+
+
+def test_a_file_object_gives_the_same_selection_as_its_path(tmp_path: Path) -> None:
+    path = lines_file(tmp_path, "log", ["a", "[SSE] one", "b", "c", "d", "e", "[SSE] two", "f"])
+    from_path = filter_backend_log(path, context=1)
+    from_bytes = filter_backend_log(io.BytesIO(path.read_bytes()), context=1)
+    assert from_bytes == from_path
+    assert from_path.matched_lines == 2
