@@ -14,7 +14,7 @@ import json
 import os
 import tarfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,24 +109,21 @@ def build_bundle(record: RunRecord, ctx: Context) -> list[tuple[str, bytes]]:
     if config.backend_container and view.problem:
         tail = Unavailable(view.problem)
 
-    raw: dict[str, Content] = {
-        "results.json": json_format.document(record.redacted(redactor, "results.json")),
-        "run.txt": render_text(
+    makers: dict[str, Callable[[], Content]] = {
+        "results.json": lambda: json_format.document(record.redacted(redactor, "results.json")),
+        "run.txt": lambda: render_text(
             record.redacted(redactor, "run.txt"), max(1, config.verbose), False, WIDTH
         ),
-        "sse-transcript.txt": transcript_text(record),
-        "backend-log.txt": backend_log_text(
+        "sse-transcript.txt": lambda: transcript_text(record),
+        "backend-log.txt": lambda: backend_log_text(
             config, record.target.get("run_id"), project_container, tail
         ),
-        "docker-ps.txt": docker_ps_text(view, config),
-        "environment.txt": environment_text(config, view, mongo),
+        "docker-ps.txt": lambda: docker_ps_text(view, config),
+        "environment.txt": lambda: environment_text(config, view, mongo),
     }
+    raw = {name: _content(make) for name, make in makers.items()}
     for name, value in later.items():
-        raw[_redacted_path(redactor, name)] = (
-            tr("Could not read it: {reason}", reason=why(value)) + "\n"
-            if isinstance(value, BaseException)
-            else value
-        )
+        raw[_redacted_path(redactor, name)] = _content(lambda value=value: value)
     for path, value in ai_http.items():
         raw[f"ai-server/{path}.txt"] = value
 
@@ -149,6 +146,17 @@ def build_bundle(record: RunRecord, ctx: Context) -> list[tuple[str, bytes]]:
     created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     files.append(("manifest.json", manifest(files, redactor, created_at)))
     return files
+
+
+def _content(make: Callable[[], Any]) -> Content:
+    """A file's content, or the sentence saying why there is none: a bundle is never lost."""
+    try:
+        value = make()
+    except Exception as exc:  # one file that cannot be made must not cost the others
+        value = exc
+    if isinstance(value, BaseException):
+        return tr("Could not read it: {reason}", reason=why(value)) + "\n"
+    return value
 
 
 def _redacted_path(redactor: Redactor, path: str) -> str:

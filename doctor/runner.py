@@ -108,13 +108,15 @@ def _start(check: Check, ctx: Context, finished: queue.Queue[tuple[str, Result]]
         deadline = Check.deadline(check, ctx)
 
     def work() -> None:
-        finished.put((check.id, _run_one(check, ctx, started)))
+        finished.put((check.id, run_one(check, ctx, started)))
 
     threading.Thread(target=work, name=f"check:{check.id}", daemon=True).start()
     return _Running(check, started, ctx.prompt_seconds(), deadline)
 
 
-def _run_one(check: Check, ctx: Context, started: float) -> Result:
+def run_one(check: Check, ctx: Context, started: float | None = None) -> Result:
+    """Run one check, turning an exception into an ``error`` result; no deadline here."""
+    started = time.monotonic() if started is None else started
     try:
         result = check.run(ctx)
         if not isinstance(result, Result):

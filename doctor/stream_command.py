@@ -71,7 +71,7 @@ def _session(ctx: Context) -> int:
     from doctor.i18n import tr
     from doctor.model import Result, Status
     from doctor.registry import load_checks, select
-    from doctor.runner import run_checks
+    from doctor.runner import run_checks, run_one
     from doctor.stream_observer import End
 
     def echo(text: str) -> None:
@@ -98,7 +98,7 @@ def _session(ctx: Context) -> int:
     echo(tr("Receiving SSE events (Ctrl+C stops):"))
     try:
         with _ctrl_c_ends(check):
-            result: Result | None = check.run(ctx)
+            result: Result | None = run_one(check, ctx)
     except KeyboardInterrupt:
         result = None
     count = sum(1 for line in ctx.artifacts.get("sse_transcript", ()) if line[1])
@@ -115,7 +115,7 @@ def _session(ctx: Context) -> int:
         _print_problem(echo, mark + problem["message"], result.hint if index == 0 else None)
     if result.status is Status.FAIL and not result.evidence.get("problems"):
         _print_problem(echo, "❌ " + result.message, result.hint)
-    final = FinalStatusCheck(wait=bool(ctx.criteria["sse.status_event"])).run(ctx)
+    final = run_one(FinalStatusCheck(wait=bool(ctx.criteria["sse.status_event"])), ctx)
     _print_criteria(ctx, echo)
     if final.status is Status.PASS:
         echo(tr("Final status: {status}", status=final.evidence["status"]))
