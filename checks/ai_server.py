@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import docker
 import docker.errors
 
-from checks.containers import PROJECT_CONTAINER, find_container, not_running_message
+from checks.containers import find_container, not_running_message
 from doctor.ai_fetch import (
     AI_PORT,
     EXEC_MARGIN_S,
@@ -24,7 +24,7 @@ from doctor.ai_fetch import (
     wget_in_container,
 )
 from doctor.config import Config
-from doctor.context import Context
+from doctor.context import Artifact, Context
 from doctor.i18n import tr
 from doctor.model import Category, Check, Result
 
@@ -116,7 +116,7 @@ class AIServerCheck(Check):
         except docker.errors.DockerException:
             return self.skipped(tr("The Docker engine does not answer; see docker.engine."))
         facts = find_container(client, name)
-        seen = ctx.artifacts.get(PROJECT_CONTAINER)
+        seen = ctx.artifacts.get(Artifact.PROJECT_CONTAINER)
         if facts is None or facts["state"] != "running":
             reported = isinstance(seen, Mapping) and seen.get("name") == name
             if reported and (not seen.get("exists") or seen.get("state") != "running"):
@@ -147,7 +147,7 @@ class AIServerHealth(AIServerCheck):
         if isinstance(target, Result):
             return target
         answer = target.get(ctx, "/health")
-        ctx.artifacts["ai_health"] = _kept(answer)
+        ctx.artifacts[Artifact.AI_HEALTH] = _kept(answer)
         evidence = dict(answer.evidence)
         if answer.body is None:
             message = tr(
@@ -190,7 +190,7 @@ class AIServerTasks(AIServerCheck):
         if isinstance(target, Result):
             return target
         answer = target.get(ctx, "/tasks")
-        ctx.artifacts["ai_tasks"] = _kept(answer)
+        ctx.artifacts[Artifact.AI_TASKS] = _kept(answer)
         evidence = dict(answer.evidence)
         if answer.body is None:
             return self.failed(
@@ -310,7 +310,7 @@ def log_count(task: Mapping[str, Any]) -> int:
 
 def delivered_log_events(ctx: Context) -> int | None:
     """How many ``event: log`` events the stream check saw, if it recorded that."""
-    observation = ctx.artifacts.get("sse_observation")
+    observation = ctx.artifacts.get(Artifact.SSE_OBSERVATION)
     if isinstance(observation, Mapping):
         value = observation.get("log_events")
     else:

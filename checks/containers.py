@@ -7,13 +7,12 @@ from typing import Any
 import docker
 import docker.errors
 
-from doctor.context import Context
+from doctor.context import Artifact, Context
 from doctor.i18n import tr
 from doctor.model import Category, Check, Result
 
 SHOWN_IN_EVIDENCE = 20
 """How many containers the compact list in evidence names."""
-PROJECT_CONTAINER = "project_container"
 """ctx.artifacts key: the facts of the chosen project's container, or {"name", "exists": False}."""
 
 
@@ -85,7 +84,7 @@ class ContainerList(Check):
     def run(self, ctx: Context) -> Result:
         prefix = ctx.config.container_prefix
         found = find_containers(ctx.docker, prefix)
-        ctx.artifacts["containers"] = found
+        ctx.artifacts[Artifact.CONTAINERS] = found
         running = sum(1 for c in found if c["state"] == "running")
         evidence = {
             "prefix": prefix,
@@ -142,7 +141,7 @@ class ProjectContainer(Check):
             return self.skipped(tr("No project was chosen: give --project."))
         facts = find_container(ctx.docker, name)
         if facts is None:
-            ctx.artifacts[PROJECT_CONTAINER] = {"name": name, "exists": False}
+            ctx.artifacts[Artifact.PROJECT_CONTAINER] = {"name": name, "exists": False}
             return self.failed(
                 tr("Container {name} does not exist.", name=name),
                 Category.HTTP_503,
@@ -153,7 +152,7 @@ class ProjectContainer(Check):
                 ),
                 {"container": name, "exists": False},
             )
-        ctx.artifacts[PROJECT_CONTAINER] = {**facts, "exists": True}
+        ctx.artifacts[Artifact.PROJECT_CONTAINER] = {**facts, "exists": True}
         evidence = {"container": name, **_evidence(facts)}
         if facts["state"] != "running":
             return self.failed(

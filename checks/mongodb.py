@@ -8,7 +8,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from doctor.context import Context
+from doctor.context import Artifact, Context
 from doctor.i18n import tr
 from doctor.model import Category, Check, Result
 from doctor.redact import redact_uri
@@ -16,10 +16,6 @@ from doctor.redact import redact_uri
 CONTAINER = "mongodb"
 DEFAULT_PORT = 27017
 START_MONGO = "docker run -d --name mongodb -p 27017:27017 mongo:7"
-VERSION_ARTIFACT = "mongodb_version"
-"""ctx.artifacts key holding the server version once MongoDB answered."""
-ANSWERED_ARTIFACT = "mongodb_answered"
-"""Set when a MongoDB server answered, even if only to refuse the credentials."""
 
 _REFUSED = re.compile(r"connection refused|errno 111\b|errno 61\b|actively refused", re.I)
 _DNS = re.compile(
@@ -107,7 +103,7 @@ class MongoPing(Check):
             version = client.admin.command("buildInfo").get("version")
         except PyMongoError as exc:
             if isinstance(exc, OperationFailure):  # the server answered, with an error
-                ctx.artifacts[ANSWERED_ARTIFACT] = True
+                ctx.artifacts[Artifact.MONGO_ANSWERED] = True
             evidence["elapsed_ms"] = round((time.monotonic() - started) * 1000)
             evidence["exception"] = type(exc).__name__
             evidence["error"] = ctx.redactor.redact(_first_error(exc))
@@ -117,8 +113,8 @@ class MongoPing(Check):
             return self.failed(ctx.redactor.redact(message), category, hint, evidence)
         evidence["elapsed_ms"] = round((time.monotonic() - started) * 1000)
         evidence["server_version"] = version
-        ctx.artifacts[VERSION_ARTIFACT] = version
-        ctx.artifacts[ANSWERED_ARTIFACT] = True
+        ctx.artifacts[Artifact.MONGO_VERSION] = version
+        ctx.artifacts[Artifact.MONGO_ANSWERED] = True
         return self.passed(
             tr("MongoDB {version} answers at {where}.", version=version, where=", ".join(hosts)),
             evidence,
@@ -203,7 +199,7 @@ class MongoContainer(Check):
         import docker.errors
         import requests
 
-        answered = ANSWERED_ARTIFACT in ctx.artifacts
+        answered = Artifact.MONGO_ANSWERED in ctx.artifacts
         try:
             container = ctx.docker.containers.get(self.name)
         except docker.errors.NotFound:

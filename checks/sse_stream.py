@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import httpx
 
-from doctor.context import Context
+from doctor.context import Artifact, Context
 from doctor.http_errors import category_for_status, describe_http_error, response_evidence
 from doctor.i18n import tr
 from doctor.model import Category, Check, Result, Status
@@ -29,8 +29,8 @@ class StreamCheck(Check):
     """Opens the run's SSE stream, records it, and evaluates five of the six criteria.
 
     ``on_line`` (optional) sees every raw line as it arrives; ``sse-doctor stream`` prints
-    them. The observation is kept in ``ctx.artifacts["sse_observation"]`` and the timed
-    transcript in ``ctx.artifacts["sse_transcript"]``, also when Ctrl+C stops the read.
+    them. The observation is kept in ``ctx.artifacts[Artifact.SSE_OBSERVATION]`` and the
+    timed transcript in ``Artifact.SSE_TRANSCRIPT``, also when Ctrl+C stops the read.
     """
 
     id = "sse.stream"
@@ -70,11 +70,11 @@ class StreamCheck(Check):
             on_line=self.on_line,
         )
         self.observer = observer
-        ctx.artifacts["sse_observation"] = observer.observation
+        ctx.artifacts[Artifact.SSE_OBSERVATION] = observer.observation
         try:
             obs = observer.observe()
         finally:
-            ctx.artifacts["sse_transcript"] = observer.observation.transcript()
+            ctx.artifacts[Artifact.SSE_TRANSCRIPT] = observer.observation.transcript()
         verdict = judge(obs, config.idle_timeout, config.stream_timeout)
         ctx.criteria.update(verdict.criteria)
         evidence: dict[str, Any] = {"url": obs.url, "run_id": chosen, **verdict.facts}

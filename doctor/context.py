@@ -17,6 +17,26 @@ if TYPE_CHECKING:
     import httpx
     import pymongo
 
+
+class Artifact:
+    """Keys of ``ctx.artifacts``: what checks hand on to later checks and to the report."""
+
+    SSE_OBSERVATION = "sse_observation"
+    """The stream check's StreamObservation."""
+    SSE_TRANSCRIPT = "sse_transcript"
+    """Every SSE line with its receive time: a list of (ISO time, line)."""
+    AI_HEALTH = "ai_health"
+    AI_TASKS = "ai_tasks"
+    """The AI Server's /health and /tasks bodies, as text."""
+    CONTAINERS = "containers"
+    """Facts of every project container."""
+    PROJECT_CONTAINER = "project_container"
+    """Facts of the chosen project's container (``exists`` False when it is missing)."""
+    MONGO_VERSION = "mongodb_version"
+    MONGO_ANSWERED = "mongodb_answered"
+    """Set when a MongoDB server answered, even if only to refuse the credentials."""
+
+
 Asker = Callable[[str, Sequence[str], bool], str]
 """Prompt the user: (question, choices or [], hide input) -> answer. Only on a terminal."""
 

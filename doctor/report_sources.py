@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from doctor import __version__
+from doctor.context import Artifact
 from doctor.i18n import tr
 from doctor.model import Result, Status
 
@@ -51,11 +52,6 @@ AI_PATHS = ("health", "tasks")
 LIBRARIES = ("click", "httpx", "docker", "pymongo", "rich")
 
 # ctx.artifacts keys written by the checks
-SSE_TRANSCRIPT = "sse_transcript"
-SSE_OBSERVATION = "sse_observation"
-AI_HEALTH = "ai_health"
-AI_TASKS = "ai_tasks"
-MONGO_VERSION = "mongodb_version"
 
 Content = str | dict[str, Any] | list[Any]
 """A bundle file before redaction: text, or an object written as JSON."""
@@ -127,7 +123,7 @@ def first_phase(
         wanted = _wanted_containers(config, project_container)
         steps["docker"] = lambda: _engine(ctx, wanted)
 
-    mongo = record.artifacts.get(MONGO_VERSION)
+    mongo = record.artifacts.get(Artifact.MONGO_VERSION)
     if mongo is None:
         if reason := _failed(record, "mongodb.ping"):
             mongo = tr("not reachable: {reason}", reason=reason)
@@ -136,7 +132,7 @@ def first_phase(
 
     ai_http: dict[str, str] = {}
     if config.ai_url:
-        for path, key in zip(AI_PATHS, (AI_HEALTH, AI_TASKS)):
+        for path, key in zip(AI_PATHS, (Artifact.AI_HEALTH, Artifact.AI_TASKS)):
             if isinstance(record.artifacts.get(key), str):
                 ai_http[path] = record.artifacts[key]
             else:
@@ -356,7 +352,7 @@ def _clock(when: Any) -> str:
 def transcript_text(record: RunRecord) -> str:
     """Every SSE line with its receive time, ``[HH:MM:SS.mmm] line``, after the response head."""
     lines: list[str] = []
-    observation = record.artifacts.get(SSE_OBSERVATION)
+    observation = record.artifacts.get(Artifact.SSE_OBSERVATION)
     if observation is not None:
         url = _field(observation, "url")
         if url:
@@ -372,7 +368,7 @@ def transcript_text(record: RunRecord) -> str:
         if error:
             lines.append(tr("Error: {error}", error=error))
         lines.append("")
-    transcript = record.artifacts.get(SSE_TRANSCRIPT)
+    transcript = record.artifacts.get(Artifact.SSE_TRANSCRIPT)
     if transcript:
         lines += [f"[{_clock(at)}] {text}" for at, text in transcript]
         lines.append(tr("Stream ended: {count} lines received.", count=len(transcript)))

@@ -68,6 +68,7 @@ def _session(ctx: Context) -> int:
     from datetime import datetime
 
     from checks.sse_stream import FinalStatusCheck, StreamCheck
+    from doctor.context import Artifact
     from doctor.i18n import tr
     from doctor.model import Result, Status
     from doctor.registry import load_checks, select
@@ -86,7 +87,7 @@ def _session(ctx: Context) -> int:
 
     def print_line(line: ObservedLine) -> None:
         if line.text:
-            when = ctx.artifacts["sse_observation"].wall(line.at)
+            when = ctx.artifacts[Artifact.SSE_OBSERVATION].wall(line.at)
             echo(f"[{_clock(when)}] " + _describe(line.text))
 
     check = StreamCheck(on_line=print_line)
@@ -101,8 +102,8 @@ def _session(ctx: Context) -> int:
             result: Result | None = run_one(check, ctx)
     except KeyboardInterrupt:
         result = None
-    count = sum(1 for line in ctx.artifacts.get("sse_transcript", ()) if line[1])
-    obs = ctx.artifacts.get("sse_observation")
+    count = sum(1 for line in ctx.artifacts.get(Artifact.SSE_TRANSCRIPT, ()) if line[1])
+    obs = ctx.artifacts.get(Artifact.SSE_OBSERVATION)
     if result is None or (obs is not None and obs.end is End.INTERRUPTED):
         return _interrupted(ctx, echo, count)
     if result.status in (Status.SKIP, Status.ERROR):
