@@ -16,11 +16,10 @@ import docker.errors
 from checks.containers import find_container, not_running_message
 from doctor.ai_fetch import (
     AI_PORT,
-    EXEC_MARGIN_S,
     SHOWN_BYTES,
     Answer,
+    fetch_deadline,
     http_get,
-    in_container_seconds,
     wget_in_container,
 )
 from doctor.config import Config
@@ -94,8 +93,7 @@ class AIServerCheck(Check):
     layer = "ai_server"
 
     def deadline(self, ctx: Context) -> float:
-        timeout = ctx.config.timeout
-        return max(timeout * 1.5, in_container_seconds(timeout) + EXEC_MARGIN_S + 1.0)
+        return fetch_deadline(ctx.config.timeout)
 
     def target(self, ctx: Context) -> Target | Result:
         """The place to ask, or the result that says why there is none."""

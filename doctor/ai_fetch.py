@@ -42,6 +42,12 @@ def in_container_seconds(timeout: float) -> int:
     return max(1, math.ceil(timeout))
 
 
+def fetch_deadline(timeout: float) -> float:
+    """How long fetching from the AI Server may take: a probe, or ``wget`` in a container
+    under ``timeout N`` (whole seconds) plus this side's margin on the exec."""
+    return max(timeout * 1.5, in_container_seconds(timeout) + EXEC_MARGIN_S + 1.0)
+
+
 class ExecOutcome(NamedTuple):
     exit_code: int | None
     stdout: bytes

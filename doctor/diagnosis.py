@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from doctor.model import LAYERS, Category, Check, Result, Status
+from doctor.model import Category, Check, Result, Status, layer_rank
 
 AVAILABILITY = frozenset({Category.PREREQUISITE, Category.TIMEOUT})
 """Categories that say a service is down or silent: one cause per service."""
@@ -44,7 +44,7 @@ def diagnose(results: Sequence[Result], checks: Sequence[Check]) -> list[Finding
 
     def upstream(result: Result) -> tuple[int, int, int]:
         layer = layer_of.get(result.check_id, "")
-        depth = LAYERS.index(layer) if layer in LAYERS else len(LAYERS)
+        depth = layer_rank(layer)
         return (result.status == Status.WARN, depth, order.get(result.check_id, len(order)))
 
     findings = []

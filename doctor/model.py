@@ -33,6 +33,11 @@ LAYERS: tuple[str, ...] = ("mongodb", "docker", "image", "backend", "container",
 """Layers from the most upstream to the most downstream; diagnosis names upstream causes first."""
 
 
+def layer_rank(layer: str) -> int:
+    """A layer's place in LAYERS; a third-party layer comes after all of them."""
+    return LAYERS.index(layer) if layer in LAYERS else len(LAYERS)
+
+
 class Category(str, Enum):
     """The guide's troubleshooting categories, most fundamental first."""
 

@@ -8,7 +8,7 @@ from importlib.metadata import entry_points
 from types import ModuleType
 
 from doctor.config import ConfigError
-from doctor.model import LAYERS, Check
+from doctor.model import LAYERS, Check, layer_rank
 
 GROUP = "sse_doctor.checks"
 PLUGINS_ENV = "SSE_DOCTOR_PLUGINS"
@@ -74,7 +74,7 @@ def _needs(check: Check) -> tuple[str, ...]:
 
 
 def _rank(check: Check) -> tuple[int, str]:
-    layer = LAYERS.index(check.layer) if check.layer in LAYERS else len(LAYERS)
+    layer = layer_rank(check.layer)
     return layer, check.id
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import platform
 import re
 import sys
@@ -47,7 +46,6 @@ MAX_LOG_BYTES = 1 << 20
 MAX_CONTAINERS = 20
 """Containers that get their own directory; ``docker-ps.txt`` lists them all."""
 MONGO_CONTAINER = "mongodb"
-AI_PORT = 8000
 AI_PATHS = ("health", "tasks")
 LIBRARIES = ("click", "httpx", "docker", "pymongo", "rich")
 
@@ -88,11 +86,10 @@ def gather(steps: Mapping[str, Callable[[], Any]], seconds: float) -> dict[str, 
 
 
 def deadline(config: Config) -> float:
-    """Time for one round of collection: a probe, or a ``wget`` inside a container.
+    """Time for one round of collection: a probe, or a ``wget`` inside a container."""
+    from doctor.ai_fetch import fetch_deadline
 
-    ``wget`` runs under ``timeout N`` with whole seconds, and its exec gets a margin.
-    """
-    return max(config.timeout * 1.5, math.ceil(config.timeout) + 1.5)
+    return fetch_deadline(config.timeout)
 
 
 def why(exc: BaseException) -> str:
@@ -247,7 +244,7 @@ def _logs(client: docker.DockerClient, container_id: str, name: str, lines: int)
 
 def _wget(client: docker.DockerClient, name: str, path: str, timeout: float) -> str:
     """``/health`` or ``/tasks`` from inside the container, as the ai_server checks ask it."""
-    from doctor.ai_fetch import wget_in_container
+    from doctor.ai_fetch import AI_PORT, wget_in_container
 
     answer = wget_in_container(client, name, f"/{path}", timeout)
     return _answer_text(f"docker exec {name} wget -q -O- http://localhost:{AI_PORT}/{path}", answer)
