@@ -112,6 +112,7 @@ def terminal_asker(pause: Callable[[], Any] | None = None) -> Callable[..., str]
     """Prompts on the terminal, or None when there is none (CI, pipes)."""
     if not (sys.stdin.isatty() and sys.stderr.isatty()) or os.environ.get("CI"):
         return None
+    _restore_terminal_at_exit()
 
     def ask(question: str, choices: Sequence[str], secret: bool) -> str:
         from contextlib import nullcontext
@@ -124,6 +125,26 @@ def terminal_asker(pause: Callable[[], Any] | None = None) -> Callable[..., str]
             )
 
     return ask
+
+
+def _restore_terminal_at_exit() -> None:
+    """Put the terminal back as it was when the process ends.
+
+    A hidden password prompt turns echo off; it runs in a check's thread, so Ctrl+C there
+    ends the process before the prompt can turn echo back on.
+    """
+    import atexit
+
+    try:
+        import termios
+    except ImportError:  # Windows
+        return
+    try:
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+    except (termios.error, OSError, ValueError):  # not a real terminal after all
+        return
+    atexit.register(termios.tcsetattr, fd, termios.TCSADRAIN, saved)
 
 
 def run_with_progress(config: Config, checks: list[Any] | None = None) -> tuple[Any, Any]:
