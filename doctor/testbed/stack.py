@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
+import json
 import logging
 import os
 import secrets
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from doctor.testbed.ai_server import LocalAIServer
 from doctor.testbed.backend import AIServer, BackendConfig, Closing, create_app
@@ -68,6 +71,21 @@ def doctor_args(stack: Stack, *extra: str, **overrides: object) -> list[str]:
     options.update({name.replace("_", "-"): value for name, value in overrides.items()})
     pairs = [(f"--{name}", str(value)) for name, value in options.items() if value is not None]
     return [*(part for pair in pairs for part in pair), *extra]
+
+
+def doctor_json(*args: str) -> tuple[int, dict[str, Any]]:
+    """Run ``sse-doctor run --json ARGS`` in this process: the exit code and the document."""
+    from doctor.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["run", "--json", *args])
+    return code, json.loads(out.getvalue())
+
+
+def results_by_id(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The results of a ``--json`` document, by check id."""
+    return {result["id"]: result for result in document["results"]}
 
 
 def _seed(log_lines: int, log_gap: float) -> tuple[State, dict[str, str]]:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import time
 from types import SimpleNamespace
 from typing import Any
 
 import docker
-import pytest
 
 from checks.ai_server import (
     AIServerHealth,
@@ -18,12 +16,11 @@ from checks.ai_server import (
     parse_tasks,
 )
 from doctor.ai_fetch import demultiplex
-from doctor.cli import main
 from doctor.config import Config, validate
 from doctor.context import Context
 from doctor.model import Category, Result, Status
 from doctor.runner import run_checks
-from doctor.testbed import Stack, doctor_args
+from doctor.testbed import Stack, doctor_args, doctor_json, results_by_id
 from doctor.testbed.net import wait_until
 
 TIMEOUT = 1.0
@@ -40,15 +37,6 @@ def stack_args(stack: Stack, *extra: str) -> list[str]:
         stream_timeout=5,
         idle_timeout=2,
     )
-
-
-def doctor_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
-    code = main(["run", "--json", *args])
-    return code, json.loads(capsys.readouterr().out)
-
-
-def by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {result["id"]: result for result in report["results"]}
 
 
 def ai_checks(stack: Stack, prepare: Any = None, **config: Any) -> dict[str, Result]:
@@ -74,12 +62,12 @@ def ai_checks(stack: Stack, prepare: Any = None, **config: Any) -> dict[str, Res
 
 
 def test_ai_down_in_docker_is_a_503_and_a_hang_is_bounded(
-    stack_factory: Any, docker_client: docker.DockerClient, capsys: pytest.CaptureFixture[str]
+    stack_factory: Any, docker_client: docker.DockerClient
 ) -> None:
     stack = stack_factory(("ai-down",), docker=True)
     name = stack.container_name
-    code, report = doctor_json(capsys, *stack_args(stack))
-    health = by_id(report)["ai_server.health"]
+    code, report = doctor_json(*stack_args(stack))
+    health = results_by_id(report)["ai_server.health"]
     assert code == 1
     assert report["diagnosis"][0]["category"] == "http-503"
     assert (health["status"], health["category"]) == ("fail", "http-503")
@@ -119,12 +107,10 @@ def hang_port_8000(container: Any) -> None:
     wait_until(listening, "listener on port 8000", 10)
 
 
-def test_ai_url_mode_reads_health_and_tasks_over_http(
-    stack_factory: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_ai_url_mode_reads_health_and_tasks_over_http(stack_factory: Any) -> None:
     stack = stack_factory()
-    code, report = doctor_json(capsys, *stack_args(stack, "--no-docker", "--ai-url", stack.ai_url))
-    results = by_id(report)
+    code, report = doctor_json(*stack_args(stack, "--no-docker", "--ai-url", stack.ai_url))
+    results = results_by_id(report)
     assert code == 0
     assert results["ai_server.health"]["status"] == "pass"
     assert results["ai_server.health"]["evidence"]["via"] == "http"
@@ -132,29 +118,27 @@ def test_ai_url_mode_reads_health_and_tasks_over_http(
     assert tasks["status"] == "pass"
     assert tasks["evidence"]["task_logs"] == 5 and tasks["evidence"]["stream_log_events"] == 5
 
-    code, report = doctor_json(capsys, *stack_args(stack, "--no-docker"))
-    results = by_id(report)
+    code, report = doctor_json(*stack_args(stack, "--no-docker"))
+    results = results_by_id(report)
     assert results["ai_server.health"]["status"] == "skip"
     assert "--ai-url" in results["ai_server.health"]["message"]
     assert results["ai_server.tasks"]["status"] == "skip"
 
 
-def test_ai_url_down_is_a_503(stack_factory: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ai_url_down_is_a_503(stack_factory: Any) -> None:
     stack = stack_factory(("ai-down",))
-    code, report = doctor_json(capsys, *stack_args(stack, "--no-docker", "--ai-url", stack.ai_url))
-    health = by_id(report)["ai_server.health"]
+    code, report = doctor_json(*stack_args(stack, "--no-docker", "--ai-url", stack.ai_url))
+    health = results_by_id(report)["ai_server.health"]
     assert code == 1
     assert (health["status"], health["category"]) == ("fail", "http-503")
     assert f"AI Server at {stack.ai_url} does not answer /health" in health["message"]
     assert "connection refused" in health["message"]
 
 
-def test_events_lost_between_ai_server_and_backend(
-    stack_factory: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_events_lost_between_ai_server_and_backend(stack_factory: Any) -> None:
     stack = stack_factory(("no-events",))
-    code, report = doctor_json(capsys, *stack_args(stack, "--no-docker", "--ai-url", stack.ai_url))
-    tasks = by_id(report)["ai_server.tasks"]
+    code, report = doctor_json(*stack_args(stack, "--no-docker", "--ai-url", stack.ai_url))
+    tasks = results_by_id(report)["ai_server.tasks"]
     assert code == 1
     assert (tasks["status"], tasks["category"]) == ("fail", "no-events")
     expected = (

@@ -18,7 +18,7 @@ from doctor.config import Config, validate
 from doctor.http_errors import category_for_status, describe_http_error, json_or_problem
 from doctor.model import Category, Status
 from doctor.session import run_doctor
-from doctor.testbed import Stack, doctor_args
+from doctor.testbed import Stack, doctor_args, results_by_id
 from doctor.testbed.net import closed_port
 
 TIMEOUT = 1.0
@@ -34,10 +34,6 @@ def doctor_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, di
     elapsed = time.monotonic() - started
     captured = capsys.readouterr()
     return code, json.loads(captured.out), captured.out + captured.err, elapsed
-
-
-def results(report: dict) -> dict[str, dict]:
-    return {result["id"]: result for result in report["results"]}
 
 
 @pytest.fixture
@@ -84,7 +80,7 @@ def test_healthy_stack_passes_and_chooses_the_only_ready_project(
     code, report, output, _ = doctor_json(
         capsys, *doctor_args(stack), "--only", "backend", "--only", "mongodb"
     )
-    by_id = results(report)
+    by_id = results_by_id(report)
     assert [by_id[cid]["status"] for cid in BACKEND_CHECKS] == ["pass"] * 4
     assert by_id["backend.projects"]["evidence"]["chosen"] == stack.project_id
     assert report["target"]["project_id"] == stack.project_id
@@ -99,7 +95,7 @@ def test_hanging_backend_times_out_and_its_dependants_are_skipped(
 ) -> None:
     stack = stack_factory(faults=("backend-hang",))
     code, report, _, elapsed = doctor_json(capsys, *doctor_args(stack))
-    by_id = results(report)
+    by_id = results_by_id(report)
     liveness = by_id["backend.liveness"]
     assert (liveness["status"], liveness["category"]) == ("fail", "timeout")
     assert [by_id[cid]["status"] for cid in BACKEND_CHECKS[1:]] == ["skip"] * 3
@@ -114,7 +110,7 @@ def test_project_refused_by_the_backend_is_a_403_404_finding(
 ) -> None:
     stack = stack_factory(faults=(fault,))
     code, report, _, _ = doctor_json(capsys, *doctor_args(stack))
-    project = results(report)["backend.project"]
+    project = results_by_id(report)["backend.project"]
     assert (project["status"], project["category"]) == ("fail", "http-403-404")
     assert stack.project_id in project["message"]
     assert "--project" in project["hint"]
@@ -127,7 +123,7 @@ def test_another_users_project_is_a_403_404_finding(
 ) -> None:
     args = doctor_args(stack, project=stack.other_project_id)
     code, report, _, _ = doctor_json(capsys, *args, "--only", "backend")
-    by_id = results(report)
+    by_id = results_by_id(report)
     assert "not among" in by_id["backend.projects"]["message"]
     project = by_id["backend.project"]
     assert (project["status"], project["category"]) == ("fail", "http-403-404")
@@ -140,7 +136,7 @@ def test_a_project_that_is_not_ready_must_be_provisioned(
 ) -> None:
     args = doctor_args(stack, project=stack.pending_project_id)
     code, report, _, _ = doctor_json(capsys, *args, "--only", "backend")
-    project = results(report)["backend.project"]
+    project = results_by_id(report)["backend.project"]
     assert (project["status"], project["category"]) == ("fail", "prerequisite")
     assert "PENDING, not READY" in project["message"]
     assert code == 1
@@ -151,7 +147,7 @@ def test_wrong_password_is_named_as_wrong_credentials(
 ) -> None:
     args = doctor_args(stack, password="not-the-password")
     code, report, output, _ = doctor_json(capsys, *args, "--only", "backend")
-    login = results(report)["backend.login"]
+    login = results_by_id(report)["backend.login"]
     assert login["status"] == "fail"
     assert "wrong credentials" in login["message"]
     assert login["category"] not in ("timeout", "prerequisite")
@@ -165,7 +161,7 @@ def test_a_given_token_is_validated_instead_of_logging_in(
 ) -> None:
     args = doctor_args(stack, email="", password="", token=stack.token)
     code, report, output, _ = doctor_json(capsys, *args, "--only", "backend")
-    by_id = results(report)
+    by_id = results_by_id(report)
     assert "given token" in by_id["backend.login"]["message"]
     assert [by_id[cid]["status"] for cid in BACKEND_CHECKS] == ["pass"] * 4
     assert stack.token not in output
@@ -177,7 +173,7 @@ def test_a_rejected_token_is_a_permission_finding(
 ) -> None:
     args = doctor_args(stack, email="", password="", token="expired-token-1234")
     code, report, output, _ = doctor_json(capsys, *args, "--only", "backend")
-    login = results(report)["backend.login"]
+    login = results_by_id(report)["backend.login"]
     assert (login["status"], login["category"]) == ("fail", "http-403-404")
     assert "--token" in login["hint"]
     assert "expired-token-1234" not in output
@@ -189,7 +185,7 @@ def test_without_credentials_and_terminal_the_login_is_skipped(
 ) -> None:
     args = doctor_args(stack, email="", password="")
     code, report, _, _ = doctor_json(capsys, *args, "--only", "backend")
-    login = results(report)["backend.login"]
+    login = results_by_id(report)["backend.login"]
     assert login["status"] == "skip"
     assert "--email" in login["message"] and "SSE_DOCTOR_TOKEN" in login["message"]
     assert code == 0
@@ -235,7 +231,7 @@ def test_nothing_listening_anywhere_fails_fast_naming_prerequisites(
         "--password",
         "secret-password",
     )
-    liveness = results(report)["backend.liveness"]
+    liveness = results_by_id(report)["backend.liveness"]
     assert (liveness["status"], liveness["category"]) == ("fail", "prerequisite")
     assert "Nothing listens at 127.0.0.1:" in liveness["message"]
     assert "uvicorn app.main:app --reload --port 8000" in liveness["hint"]
@@ -260,7 +256,7 @@ def test_html_instead_of_the_api_is_a_clear_finding(
         "--only",
         "backend",
     )
-    by_id = results(report)
+    by_id = results_by_id(report)
     assert by_id["backend.liveness"]["status"] == "pass"
     login = by_id["backend.login"]
     assert (login["status"], login["category"]) == ("fail", "prerequisite")
@@ -293,7 +289,7 @@ def test_form_login_items_list_and_an_html_project_page(
     code, report, output, _ = doctor_json(
         capsys, "--backend-url", url, "--email", "a@example.com", "--password", "pw-1234"
     )
-    by_id = results(report)
+    by_id = results_by_id(report)
     assert "no /health" in by_id["backend.liveness"]["message"]
     login = by_id["backend.login"]
     assert login["status"] == "pass" and login["evidence"]["form"] is True
@@ -367,7 +363,7 @@ def test_several_ready_projects_without_a_terminal_name_them_and_project(
     url = loopback_server(two_ready_projects)
     args = ["--backend-url", url, "--email", "a@example.com", "--password", "pw-1234"]
     code, report, _, _ = doctor_json(capsys, *args, "--only", "backend")
-    projects = results(report)["backend.projects"]
+    projects = results_by_id(report)["backend.projects"]
     assert projects["status"] == "skip"
     assert "p-1, p-2" in projects["message"] and "--project" in projects["message"]
     assert code == 0
@@ -394,7 +390,7 @@ def test_on_a_terminal_the_project_is_chosen_from_the_list(
 
 def test_a_wrong_api_prefix_is_named_as_such(stack: Stack, capsys) -> None:
     code, report, _, _ = doctor_json(capsys, *doctor_args(stack, api_prefix="/api/v2"))
-    login = results(report)["backend.login"]
+    login = results_by_id(report)["backend.login"]
     assert (login["status"], login["category"]) == ("fail", "prerequisite")
     assert "does not exist on the backend (HTTP 404)" in login["message"]
     assert "--api-prefix" in login["hint"]

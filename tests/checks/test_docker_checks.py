@@ -19,7 +19,7 @@ from doctor.cli import main
 from doctor.config import Config, validate
 from doctor.context import Context
 from doctor.session import run_doctor
-from doctor.testbed import Stack, doctor_args
+from doctor.testbed import Stack, doctor_args, doctor_json, results_by_id
 from doctor.testbed.hang import HangingListener
 from doctor.testbed.net import closed_port
 
@@ -46,20 +46,10 @@ def stack_args(stack: Stack) -> list[str]:
     )
 
 
-def doctor_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
-    """`sse-doctor run --json ARGS` in-process: exit code and the decoded report."""
-    code = main(["run", "--json", *args])
-    return code, json.loads(capsys.readouterr().out)
-
-
-def by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {result["id"]: result for result in report["results"]}
-
-
-def test_healthy_docker_stack(stack_factory: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_healthy_docker_stack(stack_factory: Any) -> None:
     stack = stack_factory(docker=True)
-    code, report = doctor_json(capsys, *stack_args(stack))
-    results = by_id(report)
+    code, report = doctor_json(*stack_args(stack))
+    results = results_by_id(report)
     assert {cid: results[cid]["status"] for cid in DOCKER_CHECKS} == dict.fromkeys(
         DOCKER_CHECKS, "pass"
     )
@@ -103,13 +93,11 @@ def _config_fields(stack: Stack) -> dict[str, Any]:
     }
 
 
-def test_stopped_container_is_the_503_cause(
-    stack_factory: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_stopped_container_is_the_503_cause(stack_factory: Any) -> None:
     stack = stack_factory(("container-stopped",), docker=True)
     name = stack.container_name
-    code, report = doctor_json(capsys, *stack_args(stack))
-    results = by_id(report)
+    code, report = doctor_json(*stack_args(stack))
+    results = results_by_id(report)
     project = results["containers.project"]
     assert code == 1
     assert report["diagnosis"][0]["category"] == "http-503"
@@ -121,28 +109,25 @@ def test_stopped_container_is_the_503_cause(
     assert health["status"] == "skip" and "containers.project" in health["message"]
 
     # Without containers.project the AI Server check names the stopped container itself.
-    code, report = doctor_json(capsys, *stack_args(stack), "--only", "ai_server.health")
+    code, report = doctor_json(*stack_args(stack), "--only", "ai_server.health")
     (health,) = report["results"]
     assert code == 1
     assert health["status"] == "fail" and health["category"] == "http-503"
     assert "Exited (137)" in health["message"]
 
 
-def test_missing_base_image_is_a_prerequisite(
-    stack_factory: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_missing_base_image_is_a_prerequisite(stack_factory: Any) -> None:
     stack = stack_factory(("no-base-image",), docker=True)
-    code, report = doctor_json(capsys, *stack_args(stack))
-    image = by_id(report)["image.base"]
+    code, report = doctor_json(*stack_args(stack))
+    image = results_by_id(report)["image.base"]
     assert code == 1
     assert image["status"] == "fail" and image["category"] == "prerequisite"
     assert f"docker build -t {stack.base_image} -f devops/base-image/Dockerfile ." in image["hint"]
     assert report["diagnosis"][0]["category"] == "prerequisite"
 
 
-def engine_only(capsys: pytest.CaptureFixture[str], docker_host: str) -> tuple[int, dict]:
+def engine_only(docker_host: str) -> tuple[int, dict]:
     return doctor_json(
-        capsys,
         "--docker-host",
         docker_host,
         "--project",
@@ -153,10 +138,10 @@ def engine_only(capsys: pytest.CaptureFixture[str], docker_host: str) -> tuple[i
     )
 
 
-def test_no_engine_fails_fast_and_skips_dependants(capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_engine_fails_fast_and_skips_dependants() -> None:
     host = f"tcp://127.0.0.1:{closed_port()}"
-    code, report = engine_only(capsys, host)
-    results = by_id(report)
+    code, report = engine_only(host)
+    results = results_by_id(report)
     engine = results["docker.engine"]
     assert code == 1
     assert engine["status"] == "fail" and engine["category"] == "prerequisite"
@@ -170,16 +155,16 @@ def test_no_engine_fails_fast_and_skips_dependants(capsys: pytest.CaptureFixture
     assert report["diagnosis"][0]["category"] == "prerequisite"
 
 
-def test_hanging_engine_fails_within_the_deadline(capsys: pytest.CaptureFixture[str]) -> None:
+def test_hanging_engine_fails_within_the_deadline() -> None:
     listener = HangingListener()
     listener.start()
     try:
         started = time.monotonic()
-        code, report = engine_only(capsys, f"tcp://127.0.0.1:{listener.port}")
+        code, report = engine_only(f"tcp://127.0.0.1:{listener.port}")
         elapsed = time.monotonic() - started
     finally:
         listener.stop()
-    results = by_id(report)
+    results = results_by_id(report)
     assert code == 1
     assert results["docker.engine"]["status"] == "fail"
     assert all(results[cid]["status"] == "skip" for cid in DEPENDANTS)

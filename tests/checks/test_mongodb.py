@@ -27,7 +27,7 @@ from doctor.context import Context
 from doctor.model import Category, Result, Status
 from doctor.redact import uri_password
 from doctor.runner import run_checks
-from doctor.testbed import Stack, doctor_args
+from doctor.testbed import Stack, doctor_args, results_by_id
 from doctor.testbed.docker_ai import IDLE, ensure_image
 from doctor.testbed.net import closed_port
 
@@ -49,16 +49,12 @@ def doctor_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, di
     return code, json.loads(output), output
 
 
-def results(report: dict) -> dict[str, dict]:
-    return {result["id"]: result for result in report["results"]}
-
-
 def test_healthy_mongodb_answers_with_its_version_and_holds_the_run(
     stack: Stack, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = doctor_args(stack, "--run", stack.run_id, "--only", "mongodb", "--only", "backend")
     code, report, _ = doctor_json(capsys, *args)
-    by_id = results(report)
+    by_id = results_by_id(report)
     ping, project = by_id["mongodb.ping"], by_id["mongodb.project"]
     assert ping["status"] == "pass"
     assert ping["evidence"]["server_version"] == "7.0.12"
@@ -73,7 +69,7 @@ def test_with_docker_the_mongodb_container_is_looked_at(
     stack: Stack, docker_client: docker.DockerClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, output, _ = doctor_run(capsys, "--json", *doctor_args(stack, "--only", "mongodb"))
-    by_id = results(json.loads(output))
+    by_id = results_by_id(json.loads(output))
     assert by_id["docker.engine"]["status"] == "pass"
     container = by_id["mongodb.container"]
     assert container["status"] in ("pass", "warn"), container["message"]
@@ -86,7 +82,7 @@ def test_project_check_skips_without_a_database_name(
 ) -> None:
     args = ["--mongo-uri", stack.mongo_uri, "--project", stack.project_id, "--only", "mongodb"]
     code, report, _ = doctor_json(capsys, *args)
-    project = results(report)["mongodb.project"]
+    project = results_by_id(report)["mongodb.project"]
     assert project["status"] == "skip" and "--mongo-db" in project["message"]
     assert code == 0
 
@@ -96,7 +92,7 @@ def test_a_pending_project_in_mongodb_is_not_ready(
 ) -> None:
     args = doctor_args(stack, "--project", stack.pending_project_id, "--only", "mongodb")
     code, report, _ = doctor_json(capsys, *args)
-    project = results(report)["mongodb.project"]
+    project = results_by_id(report)["mongodb.project"]
     assert (project["status"], project["category"]) == ("fail", "prerequisite")
     assert project["evidence"]["project_status"] == "PENDING"
     assert code == 1
@@ -107,7 +103,7 @@ def test_mongodb_down_is_a_prerequisite_with_the_guides_command(
 ) -> None:
     stack = stack_factory(faults=("mongo-down",))
     code, report, _ = doctor_json(capsys, *doctor_args(stack))
-    by_id = results(report)
+    by_id = results_by_id(report)
     ping = by_id["mongodb.ping"]
     port = stack.mongo_uri.rsplit(":", 1)[1]
     assert (ping["status"], ping["category"]) == ("fail", "prerequisite")
@@ -127,7 +123,7 @@ def test_rejected_credentials_are_named_and_the_password_never_shown(
     password = uri_password(stack.mongo_uri)
     assert password and password in stack.mongo_uri
     code, report, json_output = doctor_json(capsys, *doctor_args(stack))
-    ping = results(report)["mongodb.ping"]
+    ping = results_by_id(report)["mongodb.ping"]
     assert (ping["status"], ping["category"]) == ("fail", "prerequisite")
     assert ping["message"] == "MongoDB rejected the credentials in --mongo-uri."
     assert "--mongo-uri" in ping["hint"]
