@@ -32,7 +32,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from doctor.backend_log import filter_backend_log
+from doctor.report.backend_log import filter_backend_log
 
 MIB = 1 << 20
 SSE_PER_MIB = 3  # about 3000 [SSE] lines in a 1 GiB log

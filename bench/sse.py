@@ -26,7 +26,7 @@ from collections.abc import Callable
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 from sse_latency import report_latency  # beside this file
 
-from doctor.sse import SSEParser
+from doctor.stream.parser import SSEParser
 
 CHUNK = 64 * 1024
 

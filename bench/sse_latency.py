@@ -21,7 +21,7 @@ from pathlib import Path
 from checks.sse_stream import StreamCheck
 from doctor.config import Config
 from doctor.context import Context
-from doctor.stream_observer import ObservedLine
+from doctor.stream.observer import ObservedLine
 from doctor.testbed import start_stack
 
 GOAL_MS = 50.0

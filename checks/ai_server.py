@@ -1,6 +1,6 @@
 """The AI Server in the project's container: ``/health`` and ``/tasks`` (its task_logs).
 
-Both are fetched through ``doctor.ai_fetch``: ``docker exec … wget`` inside the container,
+Both are fetched through ``doctor.clients.ai_fetch``: ``docker exec … wget`` inside the container,
 or HTTP with ``--ai-url``.
 """
 
@@ -14,7 +14,7 @@ import docker
 import docker.errors
 
 from checks.containers import find_container, not_running_message
-from doctor.ai_fetch import (
+from doctor.clients.ai_fetch import (
     AI_PORT,
     SHOWN_BYTES,
     Answer,

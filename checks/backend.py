@@ -9,15 +9,15 @@ from urllib.parse import quote
 import httpx
 
 from checks.mongodb import START_MONGO
-from doctor.config import PROJECT_ID
-from doctor.context import Context
-from doctor.http_errors import (
+from doctor.clients.http_errors import (
     HttpProblem,
     category_for_status,
     describe_http_error,
     json_or_problem,
     response_evidence,
 )
+from doctor.config import PROJECT_ID
+from doctor.context import Context
 from doctor.i18n import tr
 from doctor.model import Category, Check, Result
 

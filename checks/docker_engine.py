@@ -7,8 +7,8 @@ from typing import Any
 
 import docker.errors
 
+from doctor.clients.docker_host import DockerHost, locate_docker_host
 from doctor.context import Context
-from doctor.docker_host import DockerHost, locate_docker_host
 from doctor.i18n import tr
 from doctor.model import Category, Check, Result
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from doctor.context import Artifact, Context
 from doctor.i18n import tr
 from doctor.model import Category, Check, Result
-from doctor.redact import redact_uri
+from doctor.report.redact import redact_uri
 
 CONTAINER = "mongodb"
 DEFAULT_PORT = 27017

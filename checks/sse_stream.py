@@ -8,12 +8,12 @@ from urllib.parse import quote
 
 import httpx
 
+from doctor.clients.http_errors import category_for_status, describe_http_error, response_evidence
 from doctor.context import Artifact, Context
-from doctor.http_errors import category_for_status, describe_http_error, response_evidence
 from doctor.i18n import tr
 from doctor.model import Category, Check, Result, Status
-from doctor.stream_observer import End, LineCallback, StreamObserver
-from doctor.stream_verdict import judge
+from doctor.stream.observer import End, LineCallback, StreamObserver
+from doctor.stream.verdict import judge
 
 FINAL_STATUSES = ("DONE", "FAILED")
 POLL_INTERVAL_S = 0.2

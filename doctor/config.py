@@ -73,7 +73,7 @@ class Config:
 
     def public(self) -> dict[str, Any]:
         """The settings safe to show: secrets reduced to whether they are set."""
-        from doctor.redact import redact_uri
+        from doctor.report.redact import redact_uri
 
         shown = asdict(self)
         for name in ("password", "token"):
@@ -84,7 +84,7 @@ class Config:
 
     def uri_secrets(self) -> list[str]:
         """Passwords written into the configured URIs."""
-        from doctor.redact import uri_password
+        from doctor.report.redact import uri_password
 
         uris = (self.backend_url, self.ai_url, self.mongo_uri, self.docker_host)
         return [secret for uri in uris if uri and (secret := uri_password(uri))]
@@ -163,7 +163,7 @@ def validate(config: Config) -> Config:
 
 
 def _http_url(option: str, value: str) -> str:
-    from doctor.redact import redact_uri
+    from doctor.report.redact import redact_uri
 
     try:
         parts = urlsplit(value)
@@ -185,7 +185,7 @@ def _mongo_uri(value: str) -> None:
     from pymongo.errors import PyMongoError
     from pymongo.uri_parser import parse_uri
 
-    from doctor.redact import Redactor, uri_password
+    from doctor.report.redact import Redactor, uri_password
 
     try:
         parse_uri(value)

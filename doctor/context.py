@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from doctor.config import Config
 from doctor.model import CRITERIA
-from doctor.redact import Redactor
+from doctor.report.redact import Redactor
 
 if TYPE_CHECKING:
     import docker
@@ -125,7 +125,7 @@ class Context:
     @property
     def docker(self) -> docker.DockerClient:
         """The Docker engine client; raises docker.errors.DockerException when unreachable."""
-        from doctor.docker_host import docker_client
+        from doctor.clients.docker_host import docker_client
 
         return self._client(
             "docker", lambda: docker_client(self.config.docker_host, self.config.timeout)

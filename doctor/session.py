@@ -11,8 +11,8 @@ from doctor.config import Config
 from doctor.context import Asker, Context
 from doctor.diagnosis import Finding, diagnose
 from doctor.model import Check, Result, Status
-from doctor.redact import Redactor, redact_uri
 from doctor.registry import load_checks, select
+from doctor.report.redact import Redactor, redact_uri
 from doctor.runner import Progress, run_checks
 
 

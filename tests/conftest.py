@@ -9,7 +9,7 @@ import docker
 import docker.errors
 import pytest
 
-from doctor import docker_host
+from doctor.clients import docker_host
 from doctor.testbed import Stack, start_stack
 
 StackFactory = Callable[..., Stack]

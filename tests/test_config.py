@@ -9,8 +9,8 @@ import pytest
 
 from doctor import __version__
 from doctor.cli import main
+from doctor.cli.options import build_config, stack_options, use_color
 from doctor.config import Config, ConfigError, validate
-from doctor.options import build_config, stack_options, use_color
 
 
 def resolve(args: list[str]) -> Config:

@@ -404,7 +404,7 @@ CATALOG: dict[str, str] = {
         "經過 {seconds:g} 秒後，Run 仍是 {status}，不是 DONE 或 FAILED。"
     ),
     "the answer has no status": "回應中沒有 status",
-    # doctor/http_errors.py
+    # doctor/clients/http_errors.py
     "Nothing listens at {where} (connection refused).": "{where} 沒有服務在監聽（連線被拒）。",
     "Cannot resolve the host name {host} of {url}.": "無法解析 {url} 的主機名稱 {host}。",
     "Check the host name in the URL, and DNS.": "檢查 URL 中的主機名稱及 DNS 設定。",
@@ -426,7 +426,7 @@ CATALOG: dict[str, str] = {
     "Check --backend-url and --api-prefix: something other than the backend's API answered.": (
         "檢查 --backend-url 和 --api-prefix：回應的不是後端 API。"
     ),
-    # doctor/stream_verdict.py
+    # doctor/stream/verdict.py
     "The stream endpoint sent no response within {seconds:.1f} s ({error}).": (
         "串流端點在 {seconds:.1f} 秒內沒有送出回應（{error}）。"
     ),
@@ -562,7 +562,7 @@ CATALOG: dict[str, str] = {
     "Check": "檢查項目",
     "Message": "訊息",
     "Hint": "建議",
-    # sse-doctor stream (doctor/stream_command.py), in the guide's script's words
+    # sse-doctor stream (doctor/cli/stream.py), in the guide's script's words
     "📡 Starting SSE stream test...": "📡 開始測試 SSE 串流...",
     "Receiving SSE events (Ctrl+C stops):": "開始接收 SSE 事件（按 Ctrl+C 停止）：",
     "📨 Event type: {line}": "📨 事件類型: {line}",
@@ -571,7 +571,7 @@ CATALOG: dict[str, str] = {
     "⏹️ Stopped with Ctrl+C: {count} lines received": "⏹️ 已按 Ctrl+C 停止：共接收 {count} 行",
     "Final status: {status}": "最終狀態：{status}",
     "Final status: not queried (stopped with Ctrl+C)": "最終狀態：未查詢（已按 Ctrl+C 停止）",
-    # sse-doctor report (doctor/report.py, report_sources.py, report_summary.py, report_command.py)
+    # sse-doctor report (doctor/report/, doctor/cli/report.py)
     "containers named {prefix}* and {mongo}": "名稱為 {prefix}* 與 {mongo} 的容器",
     "No container named {prefix}* or {mongo} exists.": "沒有名稱為 {prefix}* 或 {mongo} 的容器。",
     "Container {name} is not running ({status}): its AI Server cannot answer.": (
@@ -651,7 +651,7 @@ CATALOG: dict[str, str] = {
         "Please review the bundle before sharing it: secrets were redacted, but check that "
         "nothing private is left."
     ): "分享前請先檢查報告包：機密資訊已遮蔽，但仍請確認沒有留下任何私人資訊。",
-    # The command line (doctor/cli.py, doctor/demo_command.py)
+    # The command line (doctor/cli/)
     "LAYER": "層級",
     "TITLE": "標題",
     "DEPENDS ON": "相依於",

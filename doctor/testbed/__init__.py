@@ -6,6 +6,6 @@ endpoint, all on loopback ports, and tears everything down on exit.
 """
 
 from doctor.testbed.faults import FAULTS
-from doctor.testbed.stack import Stack, doctor_args, doctor_json, results_by_id, start_stack
+from doctor.testbed.stack import Stack, doctor_args, start_stack
 
-__all__ = ["FAULTS", "Stack", "doctor_args", "doctor_json", "results_by_id", "start_stack"]
+__all__ = ["FAULTS", "Stack", "doctor_args", "start_stack"]

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import io
-import json
 import logging
 import os
 import secrets
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from doctor.testbed.ai_server import LocalAIServer
 from doctor.testbed.backend import AIServer, BackendConfig, Closing, create_app
@@ -73,21 +70,6 @@ def doctor_args(stack: Stack, *extra: str, **overrides: object) -> list[str]:
     return [*(part for pair in pairs for part in pair), *extra]
 
 
-def doctor_json(*args: str) -> tuple[int, dict[str, Any]]:
-    """Run ``sse-doctor run --json ARGS`` in this process: the exit code and the document."""
-    from doctor.cli import main
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(["run", "--json", *args])
-    return code, json.loads(out.getvalue())
-
-
-def results_by_id(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The results of a ``--json`` document, by check id."""
-    return {result["id"]: result for result in document["results"]}
-
-
 def _seed(log_lines: int, log_gap: float) -> tuple[State, dict[str, str]]:
     """A user with a READY and a PENDING project and one PENDING run, plus another user."""
     state = State(log_lines, log_gap)
@@ -129,7 +111,7 @@ def _start_docker_ai(
     exits: contextlib.ExitStack,
 ) -> AIServer:
     # Imported here so that stacks without Docker never load the Docker SDK.
-    from doctor.docker_host import docker_client
+    from doctor.clients.docker_host import docker_client
     from doctor.testbed.docker_ai import DockerAIServer, ensure_image, set_base_tag
 
     client = docker_client()

@@ -15,13 +15,14 @@ from checks.ai_server import (
     log_count,
     parse_tasks,
 )
-from doctor.ai_fetch import demultiplex
+from doctor.clients.ai_fetch import demultiplex
 from doctor.config import Config, validate
 from doctor.context import Context
 from doctor.model import Category, Result, Status
 from doctor.runner import run_checks
-from doctor.testbed import Stack, doctor_args, doctor_json, results_by_id
+from doctor.testbed import Stack, doctor_args
 from doctor.testbed.net import wait_until
+from tests.helpers import doctor_json, results_by_id
 
 TIMEOUT = 1.0
 UNKNOWN_RUN = "0" * 24

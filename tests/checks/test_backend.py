@@ -14,12 +14,13 @@ import httpx
 import pytest
 
 from doctor.cli import main
+from doctor.clients.http_errors import category_for_status, describe_http_error, json_or_problem
 from doctor.config import Config, validate
-from doctor.http_errors import category_for_status, describe_http_error, json_or_problem
 from doctor.model import Category, Status
 from doctor.session import run_doctor
-from doctor.testbed import Stack, doctor_args, results_by_id
+from doctor.testbed import Stack, doctor_args
 from doctor.testbed.net import closed_port
+from tests.helpers import results_by_id
 
 TIMEOUT = 1.0
 BACKEND_CHECKS = ("backend.liveness", "backend.login", "backend.projects", "backend.project")

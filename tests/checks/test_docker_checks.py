@@ -19,9 +19,10 @@ from doctor.cli import main
 from doctor.config import Config, validate
 from doctor.context import Context
 from doctor.session import run_doctor
-from doctor.testbed import Stack, doctor_args, doctor_json, results_by_id
+from doctor.testbed import Stack, doctor_args
 from doctor.testbed.hang import HangingListener
 from doctor.testbed.net import closed_port
+from tests.helpers import doctor_json, results_by_id
 
 DOCKER_CHECKS = (
     "docker.engine",

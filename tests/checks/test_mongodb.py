@@ -25,11 +25,12 @@ from doctor.cli import main
 from doctor.config import Config, validate
 from doctor.context import Context
 from doctor.model import Category, Result, Status
-from doctor.redact import uri_password
+from doctor.report.redact import uri_password
 from doctor.runner import run_checks
-from doctor.testbed import Stack, doctor_args, results_by_id
+from doctor.testbed import Stack, doctor_args
 from doctor.testbed.docker_ai import IDLE, ensure_image
 from doctor.testbed.net import closed_port
+from tests.helpers import results_by_id
 
 TIMEOUT = 1.0
 START_MONGO = "docker run -d --name mongodb -p 27017:27017 mongo:7"

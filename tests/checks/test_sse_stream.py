@@ -17,8 +17,8 @@ from doctor.config import Config
 from doctor.context import Context
 from doctor.model import CRITERIA, Category, Check, Result, Status
 from doctor.runner import run_checks
-from doctor.stream_observer import End, ObservedEvent, StreamObservation, StreamObserver
-from doctor.stream_verdict import judge
+from doctor.stream.observer import End, ObservedEvent, StreamObservation, StreamObserver
+from doctor.stream.verdict import judge
 from doctor.testbed import Stack
 
 TIMEOUT = 1.0

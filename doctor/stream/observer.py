@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from doctor.sse import ServerSentEvent, SSEParser
+from doctor.stream.parser import ServerSentEvent, SSEParser
 
 RELEVANT_HEADERS = (
     "content-type",

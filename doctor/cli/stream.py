@@ -1,6 +1,6 @@
 """``sse-doctor stream``: the guide's test script as a command, printing each SSE line live.
 
-Only click and doctor.options are imported here at start-up; the rest is imported when the
+Only click and doctor.cli.options are imported here at start-up; the rest is imported when the
 command runs, so that ``sse-doctor --help`` stays fast.
 """
 
@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from doctor.options import build_config, stack_options, terminal_asker
+from doctor.cli.options import build_config, stack_options, terminal_asker
 
 if TYPE_CHECKING:
     from checks.sse_stream import StreamCheck
     from doctor.config import Config
     from doctor.context import Context
     from doctor.model import Result
-    from doctor.stream_observer import ObservedLine
+    from doctor.stream.observer import ObservedLine
 
 
 @click.command("stream")
@@ -73,7 +73,7 @@ def _session(ctx: Context) -> int:
     from doctor.model import Result, Status
     from doctor.registry import load_checks, select
     from doctor.runner import run_checks, run_one
-    from doctor.stream_observer import End
+    from doctor.stream.observer import End
 
     def echo(text: str) -> None:
         click.echo(ctx.redactor.redact(text))

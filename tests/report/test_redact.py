@@ -1,4 +1,4 @@
-"""Tests for doctor.redact: every rule, idempotence, no false positives, counts."""
+"""Tests for doctor.report.redact: every rule, idempotence, no false positives, counts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from doctor.redact import MARK, RULE_IDS, Redactor, classify_name, redact_uri
+from doctor.report.redact import MARK, RULE_IDS, Redactor, classify_name, redact_uri
 
 OPENAI = "sk-proj-Q3v9Xw2LmN8pR4tY6uI0oP1aS5dF7gH9jK2lZ4xC6vB8nM0q"
 ANTHROPIC = "sk-ant-api03-Zx8Yw7Vu6Ts5Rq4Po3Nm2Lk1Jh0Gf9Ed8Cb7Aa6-Qq1Ww2Ee3RrAA"

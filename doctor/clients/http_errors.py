@@ -27,7 +27,7 @@ import httpx
 
 from doctor.i18n import tr
 from doctor.model import Category
-from doctor.redact import Redactor
+from doctor.report.redact import Redactor
 
 BODY_BYTES = 200
 """How much of a body goes into evidence."""

@@ -24,10 +24,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from doctor.http_errors import category_for_status
+from doctor.clients.http_errors import category_for_status
 from doctor.i18n import tr
 from doctor.model import Category, Status
-from doctor.stream_observer import End, StreamObservation
+from doctor.stream.observer import End, StreamObservation
 
 BURST_WINDOW_S = 0.05
 BURST_SHARE = 0.8

@@ -44,8 +44,8 @@ def demo(
     faults: tuple[str, ...], docker: bool, output_format: str, as_json: bool, **options: Any
 ) -> None:
     """Show what the doctor reports on a healthy or a broken simulated stack."""
+    from doctor.cli.options import build_config, run_and_print
     from doctor.i18n import tr
-    from doctor.options import build_config, run_and_print
 
     try:
         from doctor.testbed import start_stack

@@ -1,4 +1,4 @@
-"""Tests for doctor.backend_log: same output as `grep -F -C N`, cap, long lines, memory."""
+"""Tests for doctor.report.backend_log: same output as `grep -F -C N`, cap, long lines, memory."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from doctor.backend_log import FilteredLog, filter_backend_log
+from doctor.report.backend_log import FilteredLog, filter_backend_log
 
 GREP = shutil.which("grep")
 needs_grep = pytest.mark.skipif(GREP is None, reason="grep is not installed")

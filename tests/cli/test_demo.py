@@ -10,7 +10,7 @@ import docker
 import pytest
 
 from doctor.cli import main
-from doctor.demo_command import _fault_names
+from doctor.cli.demo import _fault_names
 from doctor.testbed import FAULTS
 from doctor.testbed.docker_ai import LABEL
 

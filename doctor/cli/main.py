@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 import click
 
 from doctor import __version__
-from doctor.config import ENV_PREFIX, ConfigError
-from doctor.i18n import LANGUAGES, tr
-from doctor.options import build_config, run_and_print, stack_options
+from doctor.config import ConfigError
+from doctor.i18n import tr
 
 EXIT_USAGE = 2
 
@@ -25,40 +23,6 @@ def cli() -> None:
     \b
     Exit status: 0 nothing failed, 1 a check failed or errored, 2 usage or config error.
     """
-
-
-@cli.command()
-@stack_options
-def run(**options: Any) -> None:
-    """Run every check and name the cause of a broken stream."""
-    sys.exit(run_and_print(build_config(options)))
-
-
-@cli.command("checks")
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    envvar=f"{ENV_PREFIX}_LANG",
-    show_envvar=True,
-    help="Output language.",
-)
-def list_checks(lang: str | None) -> None:
-    """List the registered checks: id, layer, title, dependencies and package."""
-    from rich.cells import cell_len
-
-    from doctor.i18n import detect_language, set_language
-    from doctor.registry import load_checks
-
-    set_language(lang or detect_language())
-    rows = [
-        (c.id, c.layer, tr(c.title), ", ".join(c.depends_on) or "-", c.source)
-        for c in load_checks()
-    ]
-    header = ("ID", tr("LAYER"), tr("TITLE"), tr("DEPENDS ON"), tr("PACKAGE"))
-    widths = [max(cell_len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        cells = (str(v) + " " * (w - cell_len(str(v))) for v, w in zip(row, widths))
-        click.echo("  ".join(cells).rstrip())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -86,15 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code if isinstance(code, int) else 0
 
 
-from doctor.stream_command import stream  # noqa: E402
+from doctor.cli.checks import list_checks  # noqa: E402
+from doctor.cli.demo import demo  # noqa: E402
+from doctor.cli.report import report  # noqa: E402
+from doctor.cli.run import run  # noqa: E402
+from doctor.cli.stream import stream  # noqa: E402
 
-cli.add_command(stream)
-from doctor.report_command import report  # noqa: E402
-
-cli.add_command(report)
-from doctor.demo_command import demo  # noqa: E402
-
-cli.add_command(demo)
-
-if __name__ == "__main__":
-    sys.exit(main())
+for command in (run, stream, report, list_checks, demo):
+    cli.add_command(command)

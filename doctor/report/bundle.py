@@ -1,7 +1,7 @@
 """The bug-report bundle: what the guide asks to attach, with every secret redacted.
 
 ``build_bundle(record, ctx)`` assembles the files (the run's outputs, ``summary.md`` and
-what ``doctor.report_sources`` collects), passes each through ``ctx.redactor`` and adds
+what ``doctor.report.sources`` collects), passes each through ``ctx.redactor`` and adds
 ``manifest.json``; ``ReservedFile`` writes them as one ``.tar.gz`` that is created with
 mode 0600.
 """
@@ -24,22 +24,14 @@ from doctor.formats import json as json_format
 from doctor.formats.text import WIDTH
 from doctor.formats.text import render as render_text
 from doctor.i18n import tr
-from doctor.redact import MARK, RULE_IDS, Redactor
-from doctor.report_sources import (
-    BACKEND_TAIL,
-    Content,
-    Unavailable,
-    backend_log_text,
-    container_steps,
-    deadline,
-    docker_ps_text,
-    environment_text,
-    first_phase,
-    gather,
-    transcript_text,
-    why,
-)
-from doctor.report_summary import SummaryParts, ai_for_summary, as_text, summary_markdown
+from doctor.report.redact import MARK, RULE_IDS, Redactor
+from doctor.report.sources.backend import backend_log_text
+from doctor.report.sources.collect import first_phase
+from doctor.report.sources.common import Content, Unavailable, deadline, gather, why
+from doctor.report.sources.docker import BACKEND_TAIL, container_steps, docker_ps_text
+from doctor.report.sources.environment import environment_text
+from doctor.report.sources.transcript import transcript_text
+from doctor.report.summary import SummaryParts, ai_for_summary, as_text, summary_markdown
 
 if TYPE_CHECKING:
     from doctor.context import Context

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from doctor import __version__
-from doctor.ai_fetch import AI_PORT
+from doctor.clients.ai_fetch import AI_PORT
 from doctor.formats import markdown
 from doctor.i18n import tr
-from doctor.redact import MARK
-from doctor.report_sources import Content, DockerView, container_name, path_part
+from doctor.report.redact import MARK
+from doctor.report.sources.common import Content
+from doctor.report.sources.docker import DockerView, container_name, path_part
 
 if TYPE_CHECKING:
     from doctor.session import RunRecord

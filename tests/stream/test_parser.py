@@ -1,4 +1,4 @@
-"""Conformance tests for doctor.sse, derived from the WHATWG HTML
+"""Conformance tests for doctor.stream.parser, derived from the WHATWG HTML
 "event stream interpretation" rules, plus chunking invariance."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from doctor.sse import ServerSentEvent, SSEParser
+from doctor.stream.parser import ServerSentEvent, SSEParser
 
 BOM = b"\xef\xbb\xbf"
 

@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 import docker
 import httpx
 
+from doctor.clients.http_errors import describe_http_error
 from doctor.context import Context
-from doctor.http_errors import describe_http_error
 from doctor.i18n import tr
 from doctor.model import Category
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from doctor import docker_host
-from doctor.docker_host import locate_docker_host, resolve_docker_host
+from doctor.clients import docker_host
+from doctor.clients.docker_host import locate_docker_host, resolve_docker_host
 
 DESKTOP_SOCKET = "unix:///Users/dev/.docker/run/docker.sock"
 

@@ -1,6 +1,6 @@
 """``sse-doctor report``: run every check, then write the bug-report bundle.
 
-Only click and doctor.options are imported here at start-up; the rest is imported when the
+Only click and doctor.cli.options are imported here at start-up; the rest is imported when the
 command runs, so that ``sse-doctor --help`` stays fast.
 """
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from doctor.options import build_config, print_record, run_with_progress, stack_options
+from doctor.cli.options import build_config, print_record, run_with_progress, stack_options
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -57,7 +57,7 @@ def _bundle_path(output: str | None) -> Path:
     from datetime import datetime, timezone
     from pathlib import Path
 
-    from doctor.report import default_name
+    from doctor.report.bundle import default_name
 
     return Path(output) if output else Path.cwd() / default_name(datetime.now(timezone.utc))
 
@@ -65,7 +65,7 @@ def _bundle_path(output: str | None) -> Path:
 def _report(config: Config, output: str | None) -> int:
     from doctor.config import ConfigError
     from doctor.i18n import tr
-    from doctor.report import ReservedFile, build_bundle
+    from doctor.report.bundle import ReservedFile, build_bundle
 
     path = _bundle_path(output)
     try:

@@ -1,0 +1,7 @@
+"""``python -m doctor.cli``: the same as the ``sse-doctor`` command."""
+
+import sys
+
+from doctor.cli.main import main
+
+sys.exit(main())

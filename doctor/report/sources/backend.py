@@ -1,0 +1,62 @@
+"""``backend-log.txt``: the backend log's ``[SSE]`` lines with their context."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from doctor.i18n import tr
+from doctor.report.sources.common import why
+
+if TYPE_CHECKING:
+    from doctor.config import Config
+
+LOG_CONTEXT = 3
+
+
+def backend_log_text(config: Config, run_id: str | None, container: str | None, tail: Any) -> str:
+    """The ``[SSE]`` lines (and the run's and container's) with context, from each source."""
+    # An id from the backend could hold a line end; such a needle can match no line anyway.
+    needles = tuple(n for n in ("[SSE]", run_id, container) if n and n.isprintable())
+    parts = []
+    if config.backend_log:
+        parts.append(_filtered(Path(config.backend_log), needles, str(config.backend_log)))
+    if config.backend_container:
+        source = tr("container {name}", name=config.backend_container)
+        if isinstance(tail, BaseException):
+            reason = why(tail)
+            parts.append(
+                tr("Cannot read the log of {source}: {reason}", source=source, reason=reason) + "\n"
+            )
+        elif tail is not None:
+            parts.append(_filtered(io.BytesIO(str(tail).encode("utf-8")), needles, source))
+    if not parts:
+        return (
+            tr("No backend log was given: pass --backend-log FILE or --backend-container NAME.")
+            + "\n"
+        )
+    return "\n".join(parts)
+
+
+def _filtered(log: Path | BinaryIO, needles: tuple[str, ...], source: str) -> str:
+    from doctor.report.backend_log import filter_backend_log
+
+    try:
+        found = filter_backend_log(log, needles=needles, context=LOG_CONTEXT)
+    except (OSError, ValueError) as exc:
+        return tr("Cannot read {source}: {reason}", source=source, reason=why(exc)) + "\n"
+    head = tr(
+        "Source: {source}; {matched} matching lines in {size} bytes; looking for: {needles}",
+        source=source,
+        matched=found.matched_lines,
+        size=found.bytes_scanned,
+        needles=", ".join(needles),
+    )
+    if found.truncated:
+        head += "\n" + tr(
+            "(the {lines} oldest selected lines were left out at the size limit)",
+            lines=found.omitted_lines,
+        )
+    body = found.text if found.matched_lines else tr("No line matches.") + "\n"
+    return f"{head}\n\n{body}"

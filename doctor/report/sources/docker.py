@@ -1,0 +1,177 @@
+"""The Docker view: ``docker ps`` of the stack's containers, and per container its inspect,
+logs, ``/health`` and ``/tasks``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from doctor.i18n import tr
+from doctor.report.sources.ai_server import AI_PATHS, answer_text
+from doctor.report.sources.common import decode
+
+if TYPE_CHECKING:
+    import docker
+
+    from doctor.config import Config
+    from doctor.context import Context
+
+LOG_TAIL_LINES = 500
+"""Lines of each container's log in ``logs.txt``."""
+BACKEND_TAIL_LINES = 5000
+"""Lines of ``--backend-container``'s log searched for ``[SSE]`` lines."""
+MAX_BODY_BYTES = 256 << 10
+MAX_LOG_BYTES = 1 << 20
+MAX_CONTAINERS = 20
+"""Containers that get their own directory; ``docker-ps.txt`` lists them all."""
+MONGO_CONTAINER = "mongodb"
+
+
+@dataclass
+class DockerView:
+    """What the engine showed: its version and the relevant containers, or why nothing."""
+
+    problem: str | None = None
+    version: dict[str, Any] = field(default_factory=dict)
+    containers: list[dict[str, Any]] = field(default_factory=list)
+    """``docker ps -a`` entries of the project containers, ``mongodb`` and the backend's."""
+    client: docker.DockerClient | None = None
+
+
+def engine_view(ctx: Context, wanted: Callable[[str], bool]) -> DockerView:
+    client = ctx.docker
+    version = client.version()
+    containers = [c for c in client.api.containers(all=True) if wanted(container_name(c))]
+    return DockerView(version=version, containers=containers, client=client)
+
+
+def container_name(summary: Mapping[str, Any]) -> str:
+    names = [str(n).lstrip("/") for n in summary.get("Names") or ()]
+    return names[0] if names else str(summary.get("Id", ""))[:12]
+
+
+def wanted_containers(config: Config, project_container: str | None) -> Callable[[str], bool]:
+    named = {MONGO_CONTAINER, config.backend_container, project_container} - {None}
+    return lambda name: name.startswith(config.container_prefix) or name in named
+
+
+def docker_ps_text(view: DockerView, config: Config) -> str:
+    """Like ``docker ps -a`` limited to the stack's containers, or why it could not be run."""
+    head = "$ docker ps -a  # " + tr(
+        "containers named {prefix}* and {mongo}",
+        prefix=config.container_prefix,
+        mongo=MONGO_CONTAINER,
+    )
+    if view.problem:
+        return f"{head}\n{view.problem}\n"
+    if not view.containers:
+        none = tr(
+            "No container named {prefix}* or {mongo} exists.",
+            prefix=config.container_prefix,
+            mongo=MONGO_CONTAINER,
+        )
+        return f"{head}\n{none}\n"
+    rows = [("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")]
+    for c in view.containers:
+        command = str(c.get("Command") or "")
+        rows.append(
+            (
+                str(c.get("Id", ""))[:12],
+                str(c.get("Image", "")),
+                '"' + (command[:19] + "…" if len(command) > 20 else command) + '"',
+                _created(c.get("Created")),
+                str(c.get("Status", "")),
+                ", ".join(_port(p) for p in c.get("Ports") or ()),
+                ",".join(str(n).lstrip("/") for n in c.get("Names") or ()),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["   ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
+    return head + "\n" + "\n".join(lines) + "\n"
+
+
+def _created(epoch: Any) -> str:
+    if not isinstance(epoch, (int, float)):
+        return ""
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _port(port: Mapping[str, Any]) -> str:
+    inside = f"{port.get('PrivatePort')}/{port.get('Type', 'tcp')}"
+    if port.get("PublicPort"):
+        return f"{port.get('IP', '')}:{port['PublicPort']}->{inside}"
+    return inside
+
+
+def _logs(client: docker.DockerClient, container_id: str, name: str, lines: int) -> str:
+    data = client.api.logs(container_id, stdout=True, stderr=True, timestamps=True, tail=lines)
+    text = decode(data[-MAX_LOG_BYTES:])
+    return f"$ docker logs --timestamps --tail {lines} {name}\n{text}"
+
+
+def _wget(client: docker.DockerClient, name: str, path: str, timeout: float) -> str:
+    """``/health`` or ``/tasks`` from inside the container, as the ai_server checks ask it."""
+    from doctor.clients.ai_fetch import AI_PORT, wget_in_container
+
+    answer = wget_in_container(client, name, f"/{path}", timeout)
+    return answer_text(f"docker exec {name} wget -q -O- http://localhost:{AI_PORT}/{path}", answer)
+
+
+BACKEND_TAIL = "(backend container log)"
+"""Step name of the ``--backend-container`` log tail; not a bundle file."""
+
+
+def container_steps(
+    view: DockerView, config: Config, project_container: str | None
+) -> dict[str, Callable[[], Any]]:
+    """Steps that read each container's inspect, logs and (project containers) AI Server."""
+    client = view.client
+    assert client is not None
+    special = {MONGO_CONTAINER, config.backend_container}
+
+    def rank(c: Mapping[str, Any]) -> tuple[int, str]:
+        name = container_name(c)
+        return (0 if name == project_container else 1 if name in special else 2), name
+
+    ordered = sorted(view.containers, key=rank)
+    steps: dict[str, Callable[[], Any]] = {}
+    for c in ordered[:MAX_CONTAINERS]:
+        name, cid = container_name(c), str(c.get("Id", ""))
+        base = f"containers/{path_part(name)}"
+        steps[f"{base}/inspect.json"] = lambda cid=cid: client.api.inspect_container(cid)
+        steps[f"{base}/logs.txt"] = lambda cid=cid, name=name: _logs(
+            client, cid, name, LOG_TAIL_LINES
+        )
+        if not name.startswith(config.container_prefix):
+            continue
+        for path in AI_PATHS:
+            if c.get("State") == "running":
+                steps[f"{base}/{path}.txt"] = lambda name=name, path=path: _wget(
+                    client, name, path, config.timeout
+                )
+            else:
+                text = tr(
+                    "Container {name} is not running ({status}): its AI Server cannot answer.",
+                    name=name,
+                    status=c.get("Status") or c.get("State"),
+                )
+                steps[f"{base}/{path}.txt"] = lambda text=text: text + "\n"
+    if config.backend_container:
+        steps[BACKEND_TAIL] = lambda: _backend_tail(client, config.backend_container)
+    return steps
+
+
+def _backend_tail(client: docker.DockerClient, name: str) -> str:
+    data = client.api.logs(name, stdout=True, stderr=True, tail=BACKEND_TAIL_LINES)
+    return decode(data)
+
+
+_UNSAFE_PATH = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def path_part(name: str) -> str:
+    """A container name as one archive path component."""
+    return _UNSAFE_PATH.sub("_", name).lstrip(".") or "_"
