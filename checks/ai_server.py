@@ -1,7 +1,9 @@
-"""The AI Server in the project's container: ``/health`` and ``/tasks`` (its task_logs).
+"""The AI Server in the project's container: ``/health``, the run in ``/tasks``, and its own
+stream of the run, compared event by event with what the backend forwarded.
 
-Both are fetched through ``doctor.clients.ai_fetch``: ``docker exec … wget`` inside the container,
-or HTTP with ``--ai-url``.
+Everything is asked through ``doctor.clients.ai_fetch``: inside the container with
+``docker exec`` (python3, curl or wget, whichever the image has), or over HTTP with
+``--ai-url``.
 """
 
 from __future__ import annotations
@@ -19,13 +21,16 @@ from doctor.clients.ai_fetch import (
     SHOWN_BYTES,
     Answer,
     fetch_deadline,
+    get_in_container,
     http_get,
-    wget_in_container,
+    http_stream,
 )
 from doctor.config import Config
 from doctor.context import Artifact, Context
 from doctor.i18n import tr
-from doctor.model import Category, Check, Result
+from doctor.model import Check, Result
+from doctor.stream.observer import ObservedEvent
+from doctor.stream.parser import SSEParser
 
 BODY_LIMIT = 64 * 1024
 """How much of each body is kept for the report."""
@@ -41,28 +46,18 @@ class ContainerTarget(NamedTuple):
     def where(self) -> str:
         return tr("inside {name}", name=self.container)
 
-    def get(self, ctx: Context, path: str) -> Answer:
+    def get(self, ctx: Context, path: str, seconds: float | None = None) -> Answer:
         try:
-            return wget_in_container(self.client, self.container, path, ctx.config.timeout)
+            return get_in_container(
+                self.client, self.container, path, ctx.config.timeout, seconds=seconds
+            )
         except docker.errors.APIError as exc:
             reason = str(exc.explanation or exc)[:SHOWN_BYTES]
-            return Answer(None, reason, Category.HTTP_503, {"via": "docker exec"})
+            return Answer(None, reason, None, {"via": "docker exec"})
 
     def by_hand(self, path: str) -> str:
         """The guide's command to ask the same thing by hand."""
         return f"docker exec {self.container} wget -O- http://localhost:{AI_PORT}{path}"
-
-    def hint(self, path: str, answer: Answer) -> str:
-        if answer.category is None:
-            return tr(
-                "Publish the AI Server's port {port} and pass --ai-url to ask it over HTTP.",
-                port=AI_PORT,
-            )
-        return tr(
-            "Try it by hand: `{command}`; read the AI Server's log: `docker logs {name}`.",
-            command=self.by_hand(path),
-            name=self.container,
-        )
 
 
 class HttpTarget(NamedTuple):
@@ -74,26 +69,25 @@ class HttpTarget(NamedTuple):
     def where(self) -> str:
         return tr("at {url}", url=self.url)
 
-    def get(self, ctx: Context, path: str) -> Answer:
-        return http_get(ctx, self.url, path)
+    def get(self, ctx: Context, path: str, seconds: float | None = None) -> Answer:
+        if seconds is not None:
+            return http_stream(ctx.http, f"{self.url}{path}", seconds)
+        return http_get(ctx.http, self.url, path, ctx.config.timeout)
 
     def by_hand(self, path: str) -> str:
         return f"curl {self.url}{path}"
-
-    def hint(self, path: str, answer: Answer) -> str:
-        return tr("Is the AI Server running? Try `{command}`.", command=self.by_hand(path))
 
 
 Target = ContainerTarget | HttpTarget
 
 
 class AIServerCheck(Check):
-    """What both AI Server checks share: finding the AI Server and their deadline."""
+    """What the AI Server checks share: finding the AI Server, and their deadline."""
 
     layer = "ai_server"
 
     def deadline(self, ctx: Context) -> float:
-        return fetch_deadline(ctx.config.timeout)
+        return 3 * fetch_deadline(ctx.config.timeout)
 
     def target(self, ctx: Context) -> Target | Result:
         """The place to ask, or the result that says why there is none."""
@@ -113,21 +107,21 @@ class AIServerCheck(Check):
             client = ctx.docker
         except docker.errors.DockerException:
             return self.skipped(tr("The Docker engine does not answer; see docker.engine."))
+        seen = ctx.results.get("containers.project")
+        if seen is not None and seen.problem in ("container.missing", "container.stopped"):
+            return self.skipped(
+                tr("Container {name} is not running; see containers.project.", name=name),
+                {"container": name},
+            )
         facts = find_container(client, name)
-        seen = ctx.artifacts.get(Artifact.PROJECT_CONTAINER)
         if facts is None or facts["state"] != "running":
-            reported = isinstance(seen, Mapping) and seen.get("name") == name
-            if reported and (not seen.get("exists") or seen.get("state") != "running"):
-                return self.skipped(
-                    tr("Container {name} is not running; see containers.project.", name=name),
-                    {"container": name},
-                )
             message = (
                 tr("Container {name} does not exist.", name=name)
                 if facts is None
                 else not_running_message(facts)
             )
-            return self.failed(message, Category.HTTP_503, evidence={"container": name})
+            problem = "container.missing" if facts is None else "container.stopped"
+            return self.found(problem, message, {"container": name})
         return ContainerTarget(client, name)
 
 
@@ -135,10 +129,11 @@ class AIServerHealth(AIServerCheck):
     id = "ai_server.health"
     title = "AI Server answers /health"
     after = ("docker.engine", "containers.project")
+    needs = ("backend.projects",)
 
     def waits_for(self, config: Config) -> tuple[str, ...]:
-        """Over HTTP (``--ai-url``) the container does not matter: no need to wait for it."""
-        return () if config.ai_url else self.after
+        """Over HTTP (``--ai-url``) neither the container nor the project matters."""
+        return () if config.ai_url else super().waits_for(config)
 
     def run(self, ctx: Context) -> Result:
         target = self.target(ctx)
@@ -147,13 +142,21 @@ class AIServerHealth(AIServerCheck):
         answer = target.get(ctx, "/health")
         ctx.artifacts[Artifact.AI_HEALTH] = _kept(answer)
         evidence = dict(answer.evidence)
-        if answer.body is None:
-            message = tr(
-                "AI Server {where} does not answer /health: {reason}.",
-                where=target.where,
-                reason=_clause(answer.reason),
+        if answer.body is None or answer.reason:
+            problem = "ai.timeout" if answer.timed_out else "ai.down"
+            return self.found(
+                problem,
+                tr(
+                    "AI Server {where} does not answer /health: {reason}.",
+                    where=target.where,
+                    reason=_clause(answer.reason),
+                ),
+                evidence,
+                tr(
+                    "Try it by hand: `{command}`; read the AI Server's log.",
+                    command=target.by_hand("/health"),
+                ),
             )
-            return self.failed(message, answer.category, target.hint("/health", answer), evidence)
         shown = answer.body[:SHOWN_BYTES].decode("utf-8", errors="replace")
         evidence["body"] = shown
         return self.passed(
@@ -172,148 +175,198 @@ def _clause(reason: str | None) -> str:
 
 def _kept(answer: Answer) -> str:
     """What the report keeps of an answer: the body's first 64 KiB, or why there is none."""
-    if answer.body is not None:
+    if answer.body is not None and not answer.reason:
         return answer.body[:BODY_LIMIT].decode("utf-8", errors="replace")
     return f"{answer.reason}\n"
 
 
 class AIServerTasks(AIServerCheck):
     id = "ai_server.tasks"
-    title = "AI Server records task_logs"
+    title = "AI Server knows the run"
     depends_on = ("ai_server.health",)
     after = ("sse.stream",)
+    needs = ("backend.run",)
 
     def run(self, ctx: Context) -> Result:
         target = self.target(ctx)
         if isinstance(target, Result):
             return target
-        answer = target.get(ctx, "/tasks")
-        ctx.artifacts[Artifact.AI_TASKS] = _kept(answer)
+        if not ctx.run_id:
+            return self.skipped(tr("No run to look for."))
+        path = f"/tasks/{ctx.run_id}"
+        answer = target.get(ctx, path)
         evidence = dict(answer.evidence)
-        if answer.body is None:
-            return self.failed(
+        if answer.status == 404:
+            ctx.artifacts[Artifact.AI_TASKS] = _kept(answer)
+            return self.found(
+                "run.not-found",
                 tr(
-                    "AI Server {where} does not answer /tasks: {reason}.",
+                    "AI Server {where} does not know run {run} (404 Task not found): its tasks "
+                    "live in memory and were lost when it restarted.",
                     where=target.where,
+                    run=ctx.run_id,
+                ),
+                evidence,
+                tr("Choose a current run: `sse-doctor runs`, then --run ID; or --new-run."),
+            )
+        if answer.body is None or answer.reason:
+            return self.found(
+                "ai.down",
+                tr(
+                    "AI Server {where} does not answer {path}: {reason}.",
+                    where=target.where,
+                    path=path,
                     reason=_clause(answer.reason),
                 ),
-                answer.category,
-                target.hint("/tasks", answer),
                 evidence,
             )
-        tasks = parse_tasks(answer.body)
-        if tasks is None:
+        ctx.artifacts[Artifact.AI_TASKS] = _kept(answer)
+        try:
+            task = json.loads(answer.body)
+        except ValueError:
+            task = None
+        if not isinstance(task, Mapping):
             evidence["body"] = answer.body[:SHOWN_BYTES].decode("utf-8", errors="replace")
             return self.warned(
                 tr(
-                    "AI Server {where} answered /tasks with something other than a task list.",
+                    "AI Server {where} answered {path} with something other than a task.",
                     where=target.where,
+                    path=path,
                 ),
-                hint=tr("Look at it by hand: `{command}`.", command=target.by_hand("/tasks")),
                 evidence=evidence,
             )
-        evidence["tasks"] = len(tasks)
-        return self.judge(ctx, target, tasks, evidence)
-
-    def judge(
-        self, ctx: Context, target: Target, tasks: list[dict[str, Any]], evidence: dict[str, Any]
-    ) -> Result:
-        """Compare the run's task_logs with what the stream delivered."""
-        run_id = ctx.run_id
-        if run_id is None:
-            return self.passed(tr("AI Server lists {count} tasks.", count=len(tasks)), evidence)
-        task = find_task(tasks, run_id)
-        evidence["run_found"] = task is not None
-        if task is None:
-            return self.warned(
-                tr("AI Server has no task for run {run}.", run=run_id),
-                Category.NO_EVENTS,
-                tr(
-                    "The run never reached the AI Server {where}, or it does not keep its tasks: "
-                    "look at `{command}`.",
-                    where=target.where,
-                    command=target.by_hand("/tasks"),
-                ),
-                evidence,
-            )
-        recorded = log_count(task)
-        delivered = delivered_log_events(ctx)
-        evidence["task_logs"] = recorded
-        if task.get("status") is not None:
-            evidence["task_status"] = task.get("status")
-        if delivered is not None:
-            evidence["stream_log_events"] = delivered
-        stream_done = delivered == 0 or ctx.criteria.get("sse.clean_end") is True
-        if recorded == 0:
-            message = tr("AI Server recorded no task_logs for run {run}.", run=run_id)
-            if stream_done:
-                return self.failed(message, Category.NO_EVENTS, evidence=evidence)
-            return self.warned(message, Category.NO_EVENTS, evidence=evidence)
-        if delivered is not None and recorded > delivered:
-            message = tr(
-                "AI Server recorded {recorded} task logs for run {run} but the stream delivered "
-                "{delivered}: events are lost between the AI Server and the backend.",
-                recorded=recorded,
-                run=run_id,
-                delivered=delivered,
-            )
-            hint = tr(
-                "Read the backend's [SSE] lines (`[INFO] 開始串流 AI Server 日誌: …`, "
-                "`[DEBUG] [SSE] event: log`) to see which events it forwarded."
-            )
-            if stream_done:
-                return self.failed(message, Category.NO_EVENTS, hint, evidence)
-            return self.warned(message, Category.NO_EVENTS, hint, evidence)
+        evidence.update(
+            {key: task.get(key) for key in ("status", "created_at", "finished_at", "error_message")}
+        )
         return self.passed(
             tr(
-                "AI Server recorded {recorded} task logs for run {run}.",
-                recorded=recorded,
-                run=run_id,
+                "AI Server {where} knows run {run}: {status}.",
+                where=target.where,
+                run=ctx.run_id,
+                status=task.get("status"),
             ),
             evidence,
         )
 
 
-TASK_ID_KEYS = ("id", "task_id", "run_id", "_id")
-TASK_LOG_KEYS = ("task_logs", "logs")
+class AIServerStream(AIServerCheck):
+    """Reads the AI Server's own stream of the run and compares it with the backend's."""
+
+    id = "ai_server.stream"
+    title = "AI Server's own stream"
+    depends_on = ("ai_server.health",)
+    after = ("sse.stream",)
+    needs = ("backend.run",)
+
+    def run(self, ctx: Context) -> Result:
+        target = self.target(ctx)
+        if isinstance(target, Result):
+            return target
+        forwarded = ctx.artifacts.get(Artifact.SSE_EVENTS)
+        if not ctx.run_id or forwarded is None:
+            return self.skipped(tr("The backend's stream was not read: nothing to compare."))
+        path = f"/tasks/{ctx.run_id}/stream"
+        answer = target.get(ctx, path, seconds=ctx.config.timeout)
+        evidence = dict(answer.evidence)
+        if answer.status == 404:
+            return self.found(
+                "run.not-found",
+                tr(
+                    "AI Server {where} does not know run {run} (404 Task not found).",
+                    where=target.where,
+                    run=ctx.run_id,
+                ),
+                evidence,
+            )
+        if answer.body is None or (answer.status is not None and answer.status != 200):
+            return self.warned(
+                tr(
+                    "AI Server {where} did not stream {path}: {reason}.",
+                    where=target.where,
+                    path=path,
+                    reason=_clause(answer.reason),
+                ),
+                evidence=evidence,
+            )
+        direct = parse_events(answer)
+        ctx.artifacts[Artifact.AI_STREAM] = direct
+        return self._compare(ctx, target, direct, forwarded, evidence)
+
+    def _compare(
+        self,
+        ctx: Context,
+        target: Target,
+        direct: list[ObservedEvent],
+        forwarded: list[ObservedEvent],
+        evidence: dict[str, Any],
+    ) -> Result:
+        sent = [ev.event for ev in direct if ev.event != "status"]
+        got = [ev.event for ev in forwarded if ev.event not in ("status", "error")]
+        complete = any(ev.event == "status" for ev in direct)
+        evidence.update(ai_events=len(sent), forwarded_events=len(got), ai_complete=complete)
+        if any(ev.event == "error" for ev in forwarded):
+            return self.passed(
+                tr(
+                    "AI Server {where} sent {sent} events for run {run}; the backend forwarded "
+                    "{got} before its stream ended in an error (see sse.stream).",
+                    where=target.where,
+                    sent=len(sent),
+                    run=ctx.run_id,
+                    got=len(got),
+                ),
+                evidence,
+            )
+        window = sent[: len(got)] if not _ended(ctx) else sent
+        first_missing = next(
+            (i for i, name in enumerate(window) if i >= len(got) or got[i] != name), None
+        )
+        if first_missing is None:
+            return self.passed(
+                tr(
+                    "AI Server {where} sent {sent} events for run {run}; the backend forwarded "
+                    "{got}, the same names in the same order.",
+                    where=target.where,
+                    sent=len(sent),
+                    run=ctx.run_id,
+                    got=len(got),
+                ),
+                evidence,
+            )
+        evidence["first_missing"] = first_missing + 1
+        return self.found(
+            "sse.events-lost",
+            tr(
+                "The AI Server sent {sent} events, the backend forwarded {got}; the first "
+                "missing is #{index} (`{name}`).",
+                sent=len(window),
+                got=len(got),
+                index=first_missing + 1,
+                name=window[first_missing],
+            ),
+            evidence,
+            tr(
+                "Read the backend's log lines for the run "
+                "(🔗 開始串流, ✅ SSE 串流正常結束 … 共 N 行)."
+            ),
+        )
 
 
-def parse_tasks(body: bytes) -> list[dict[str, Any]] | None:
-    """The tasks of a ``/tasks`` body: a JSON list, or ``{"tasks": [...]}``; None otherwise."""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return None
-    if isinstance(data, Mapping):
-        data = data.get("tasks")
-    if not isinstance(data, list):
-        return None
-    return [task for task in data if isinstance(task, dict)]
+def _ended(ctx: Context) -> bool:
+    """The backend's stream reached its end (so every event should be there)."""
+    return ctx.criteria.get("sse.status_event") is True or any(
+        ev.event == "error" for ev in ctx.artifacts.get(Artifact.SSE_EVENTS, [])
+    )
 
 
-def find_task(tasks: list[dict[str, Any]], run_id: str) -> dict[str, Any] | None:
-    return next((t for t in tasks if any(str(t.get(key)) == run_id for key in TASK_ID_KEYS)), None)
+def parse_events(answer: Answer) -> list[ObservedEvent]:
+    """The events of a stream body read directly, with their arrival times."""
+    parser = SSEParser()
+    events: list[ObservedEvent] = []
+    chunks = answer.chunks or ((0.0, answer.body or b""),)
+    for at, chunk in chunks:
+        for event in parser.feed(chunk, at):
+            events.append(ObservedEvent(at, event.event, event.data, event.id))
+    return events
 
 
-def log_count(task: Mapping[str, Any]) -> int:
-    """How many task_logs a task holds (a list, or a count)."""
-    for key in TASK_LOG_KEYS:
-        value = task.get(key)
-        if isinstance(value, list):
-            return len(value)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    return 0
-
-
-def delivered_log_events(ctx: Context) -> int | None:
-    """How many ``event: log`` events the stream check saw, if it recorded that."""
-    observation = ctx.artifacts.get(Artifact.SSE_OBSERVATION)
-    if isinstance(observation, Mapping):
-        value = observation.get("log_events")
-    else:
-        value = getattr(observation, "log_events", None)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-CHECKS = [AIServerHealth(), AIServerTasks()]
+CHECKS = [AIServerHealth(), AIServerTasks(), AIServerStream()]

@@ -8,7 +8,7 @@ import docker.errors
 
 from doctor.context import Context
 from doctor.i18n import tr
-from doctor.model import Category, Check, Result
+from doctor.model import Check, Result
 
 BUILD_COMMAND = "docker build -t {tag} -f devops/base-image/Dockerfile ."
 """The guide's command, run from the repository root."""
@@ -26,11 +26,14 @@ class BaseImage(Check):
         try:
             image = ctx.docker.images.get(tag)
         except docker.errors.ImageNotFound:
-            return self.failed(
-                tr("Base image {tag} does not exist.", tag=tag),
-                Category.PREREQUISITE,
-                tr("Build it from the repository root: `{command}`", command=build_command(tag)),
+            return self.found(
+                "image.missing",
+                tr(
+                    "Base image {tag} does not exist: new projects cannot be provisioned.",
+                    tag=tag,
+                ),
                 {"image": tag},
+                tr("Build it from the repository root: `{command}`", command=build_command(tag)),
             )
         created = image.attrs.get("Created", "")
         short_id = image.short_id.removeprefix("sha256:")

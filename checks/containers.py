@@ -9,7 +9,7 @@ import docker.errors
 
 from doctor.context import Artifact, Context
 from doctor.i18n import tr
-from doctor.model import Category, Check, Result
+from doctor.model import Check, Result, Status
 
 SHOWN_IN_EVIDENCE = 20
 """How many containers the compact list in evidence names."""
@@ -132,41 +132,47 @@ class ProjectContainer(Check):
     layer = "container"
     title = "Project container runs"
     depends_on = ("docker.engine",)
-    after = ("backend.projects",)
+    needs = ("backend.projects",)
     uses_docker = True
 
     def run(self, ctx: Context) -> Result:
+        if ctx.config.ai_url:
+            return self.skipped(
+                tr("The AI Server is reached over --ai-url: no project container is expected.")
+            )
         name = ctx.container_name
         if name is None:
             return self.skipped(tr("No project was chosen: give --project."))
         facts = find_container(ctx.docker, name)
         if facts is None:
             ctx.artifacts[Artifact.PROJECT_CONTAINER] = {"name": name, "exists": False}
-            return self.failed(
+            return self.found(
+                "container.missing",
                 tr("Container {name} does not exist.", name=name),
-                Category.HTTP_503,
+                {"container": name, "exists": False},
                 tr(
                     "The project is not provisioned: its status must be READY before a run "
                     "can stream. Check `docker ps -a | grep {prefix}`.",
                     prefix=ctx.config.container_prefix,
                 ),
-                {"container": name, "exists": False},
             )
         ctx.artifacts[Artifact.PROJECT_CONTAINER] = {**facts, "exists": True}
         evidence = {"container": name, **_evidence(facts)}
+        if facts["state"] == "restarting":
+            return self.found(
+                "container.restarting", not_running_message(facts), evidence, _restart_hint(facts)
+            )
         if facts["state"] != "running":
-            return self.failed(
-                not_running_message(facts),
-                Category.HTTP_503,
-                _restart_hint(facts),
-                evidence,
+            return self.found(
+                "container.stopped", not_running_message(facts), evidence, _restart_hint(facts)
             )
         if facts["health"] == "unhealthy":
-            return self.warned(
+            return self.found(
+                "ai.down",
                 tr("Container {name} runs but its health check fails.", name=name),
-                Category.HTTP_503,
-                tr("See why with `docker logs {name}`.", name=name),
                 evidence,
+                tr("See why with `docker logs {name}`.", name=name),
+                status=Status.WARN,
             )
         return self.passed(
             tr("Container {name} is running: {status}.", name=name, status=facts["status"]),
@@ -175,13 +181,22 @@ class ProjectContainer(Check):
 
 
 def not_running_message(facts: dict[str, Any]) -> str:
-    """``Container … is not running: Exited (137) …``, naming an out-of-memory kill."""
+    """``Container … is not running: Exited (137) …``, with what the exit code means."""
     message = tr(
         "Container {name} is not running: {status}", name=facts["name"], status=facts["status"]
     )
+    return message + exit_meaning(facts)
+
+
+def exit_meaning(facts: dict[str, Any]) -> str:
+    """What a stopped container's exit code says: 137 is a kill, by SIGKILL or for memory."""
     if facts["oom_killed"]:
-        message += tr(" (killed: out of memory)")
-    return message
+        return tr(" (killed: out of memory, OOMKilled)")
+    if facts.get("state") == "exited" and facts.get("exit_code") == 137:
+        return tr(" (exit code 137: killed by SIGKILL, e.g. docker kill; not out of memory)")
+    if facts.get("state") == "exited" and facts.get("exit_code") == 143:
+        return tr(" (exit code 143: stopped by SIGTERM, e.g. docker stop)")
+    return ""
 
 
 def _restart_hint(facts: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ import docker.errors
 from doctor.clients.docker_host import DockerHost, locate_docker_host
 from doctor.context import Context
 from doctor.i18n import tr
-from doctor.model import Category, Check, Result
+from doctor.model import Check, Result
 
 START_HINT = (
     "Start Docker: `sudo dockerd` (or `sudo systemctl start docker`), or open Docker Desktop; "
@@ -63,14 +63,14 @@ class DockerEngine(Check):
         }
         if kind == "permission-denied":
             message = tr("Permission denied on the Docker socket {host}.", host=host.shown)
-            return self.failed(message, Category.PREREQUISITE, tr(PERMISSION_HINT), evidence)
+            return self.found("docker.permission", message, evidence, tr(PERMISSION_HINT))
         if kind == "timeout":
             message = tr(
                 "The Docker engine at {host} did not answer within {seconds:g} s.",
                 host=host.shown,
                 seconds=timeout,
             )
-            return self.failed(message, Category.PREREQUISITE, tr(HANG_HINT), evidence)
+            return self.found("docker.down", message, evidence, tr(HANG_HINT))
         if kind == "not-running":
             message = tr("No Docker engine is running at {host}.", host=host.shown)
         else:
@@ -79,7 +79,7 @@ class DockerEngine(Check):
                 host=host.shown,
                 reason=str(exc)[:200],
             )
-        return self.failed(message, Category.PREREQUISITE, tr(START_HINT), evidence)
+        return self.found("docker.down", message, evidence, tr(START_HINT))
 
 
 def engine_error_kind(exc: BaseException) -> str:

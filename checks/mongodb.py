@@ -8,12 +8,13 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+import docker.errors
+
 from doctor.context import Artifact, Context
 from doctor.i18n import tr
-from doctor.model import Category, Check, Result
+from doctor.model import Category, Check, Result, Status
 from doctor.report.redact import redact_uri
 
-CONTAINER = "mongodb"
 DEFAULT_PORT = 27017
 START_MONGO = "docker run -d --name mongodb -p 27017:27017 mongo:7"
 
@@ -60,6 +61,10 @@ def refused_everywhere(uri: str, timeout: float) -> bool:
     return True
 
 
+def uri_has_credentials(uri: str) -> bool:
+    return "@" in urlsplit(uri).netloc
+
+
 def nothing_listens(where: str) -> tuple[str, Category, str]:
     """Message, category and hint when no MongoDB listens at ``where``."""
     return (
@@ -96,7 +101,8 @@ class MongoPing(Check):
         if refused_everywhere(uri, ctx.config.timeout / 2):
             evidence["elapsed_ms"] = round((time.monotonic() - started) * 1000)
             evidence["error"] = "connection refused"
-            return self.failed(*nothing_listens(", ".join(hosts)), evidence=evidence)
+            message, _, hint = nothing_listens(", ".join(hosts))
+            return self.found("mongodb.down", message, evidence, hint)
         try:
             client = ctx.mongo
             client.admin.command("ping")
@@ -110,7 +116,31 @@ class MongoPing(Check):
             message, category, hint = describe_mongo_error(
                 exc, ", ".join(hosts), ctx.config.timeout
             )
-            return self.failed(ctx.redactor.redact(message), category, hint, evidence)
+            problem = _PROBLEMS.get(category, "mongodb.down")
+            if isinstance(exc, OperationFailure) and exc.code == 18:
+                problem = "mongodb.auth"
+                message += " " + tr(
+                    "That is the doctor's view: the backend may connect with other credentials."
+                )
+                return self.found(problem, message, evidence, hint, status=Status.WARN)
+            return self.found(problem, ctx.redactor.redact(message), evidence, hint)
+        except Exception as exc:  # a wire-protocol server pymongo cannot finish a login with
+            if not uri_has_credentials(uri):
+                raise
+            ctx.artifacts[Artifact.MONGO_ANSWERED] = True
+            evidence.update(exception=type(exc).__name__, error=str(exc)[:200])
+            return self.found(
+                "mongodb.auth",
+                tr(
+                    "The server at {where} answered, but the login with --mongo-uri's "
+                    "credentials did not complete ({error}). That is the doctor's view: the "
+                    "backend may connect with other credentials.",
+                    where=", ".join(hosts),
+                    error=f"{type(exc).__name__}: {exc}"[:120],
+                ),
+                evidence,
+                status=Status.WARN,
+            )
         evidence["elapsed_ms"] = round((time.monotonic() - started) * 1000)
         evidence["server_version"] = version
         ctx.artifacts[Artifact.MONGO_VERSION] = version
@@ -119,6 +149,9 @@ class MongoPing(Check):
             tr("MongoDB {version} answers at {where}.", version=version, where=", ".join(hosts)),
             evidence,
         )
+
+
+_PROBLEMS = {Category.TIMEOUT: "mongodb.timeout", Category.PREREQUISITE: "mongodb.down"}
 
 
 def describe_mongo_error(
@@ -184,6 +217,10 @@ def describe_mongo_error(
 
 
 class MongoContainer(Check):
+    """MongoDB's container, found by what it is: the image ``mongo:*``, or the port it
+    publishes (the URI's), whatever its name (``mongodb``, ``refactor-mongodb``,
+    ``app-mongo-1``…)."""
+
     id = "mongodb.container"
     layer = "mongodb"
     title = "MongoDB container"
@@ -191,208 +228,171 @@ class MongoContainer(Check):
     after = ("mongodb.ping",)
     uses_docker = True
 
-    def __init__(self, name: str = CONTAINER) -> None:
-        self.name = name
-        """The container the guide starts MongoDB in."""
-
     def run(self, ctx: Context) -> Result:
-        import docker.errors
-        import requests
-
         answered = Artifact.MONGO_ANSWERED in ctx.artifacts
-        try:
-            container = ctx.docker.containers.get(self.name)
-        except docker.errors.NotFound:
-            if answered:
-                return self.warned(
-                    tr(
-                        "No container named {name}, but MongoDB answers: it runs outside Docker.",
-                        name=self.name,
-                    ),
-                    evidence={"container": None},
-                )
-            return self.failed(
-                tr("No container named {name}, and MongoDB does not answer.", name=self.name),
-                Category.PREREQUISITE,
-                tr("Start MongoDB: {command}", command=START_MONGO),
-                {"container": None},
-            )
-        except (docker.errors.DockerException, requests.RequestException) as exc:
-            return self.warned(
-                tr("Cannot inspect container {name}: {error}", name=self.name, error=exc),
-                evidence={"exception": type(exc).__name__},
-            )
-        return self._judge(container.attrs, answered)
-
-    def _judge(self, attrs: dict[str, Any], answered: bool) -> Result:
-        state = attrs.get("State") or {}
-        status = state.get("Status", "unknown")
-        image = (attrs.get("Config") or {}).get("Image", "")
-        ports = ((attrs.get("NetworkSettings") or {}).get("Ports") or {}).get("27017/tcp") or []
-        published = [f"{p.get('HostIp') or '0.0.0.0'}:{p.get('HostPort')}" for p in ports]
-        evidence = {
-            "container": self.name,
-            "status": status,
-            "exit_code": state.get("ExitCode"),
-            "image": image,
-            "published_27017": published,
+        ports = {
+            int(host.rpartition(":")[2])
+            for host in mongo_hosts(ctx.config.mongo_uri)
+            if ":" in host
         }
-        if status != "running":
-            return self.failed(
-                tr(
-                    "Container {name} exists but is {status} (exit code {code}).",
-                    name=self.name,
-                    status=status,
-                    code=state.get("ExitCode"),
-                ),
-                Category.PREREQUISITE,
-                tr("Start it: docker start {name}", name=self.name),
-                evidence,
-            )
-        if image.split("@")[0].rsplit("/", 1)[-1].split(":")[0] != "mongo":
-            return self.warned(
-                tr(
-                    "Container {name} runs image {image}, not mongo:*.",
-                    name=self.name,
-                    image=image,
-                ),
-                evidence=evidence,
-            )
-        if not published:
-            message = tr(
-                "Container {name} runs {image} but does not publish port 27017.",
-                name=self.name,
-                image=image,
-            )
-            hint = tr(
-                "Re-create it with the port published: docker rm -f mongodb && {command}",
-                command=START_MONGO,
-            )
+        found = find_mongo_containers(ctx.docker, ports)
+        if not found:
             if answered:
-                return self.warned(message, hint=hint, evidence=evidence)
-            return self.failed(message, Category.PREREQUISITE, hint, evidence)
+                return self.passed(
+                    tr("No MongoDB container: MongoDB runs outside Docker (it answers)."),
+                    {"containers": []},
+                )
+            return self.found(
+                "mongodb.down",
+                tr(
+                    "No MongoDB container (image mongo:* or publishing port {ports}), and "
+                    "MongoDB does not answer.",
+                    ports=", ".join(map(str, sorted(ports))) or DEFAULT_PORT,
+                ),
+                {"containers": []},
+                tr("Start MongoDB: {command}", command=START_MONGO),
+            )
+        facts = found[0]
+        ctx.artifacts[Artifact.MONGO_CONTAINER] = facts["name"]
+        evidence = {"containers": [f["name"] for f in found], **facts}
+        if facts["status"] != "running":
+            return self.found(
+                "mongodb.container-stopped",
+                tr(
+                    "MongoDB's container {name} ({image}) exists but is {status} "
+                    "(exit code {code}).",
+                    name=facts["name"],
+                    image=facts["image"],
+                    status=facts["status"],
+                    code=facts["exit_code"],
+                ),
+                evidence,
+                tr("Start it: docker start {name}", name=facts["name"]),
+            )
+        published = ", ".join(facts["published"]) or tr("no port published")
         return self.passed(
             tr(
-                "Container {name} is running {image}, port 27017 published on {ports}.",
-                name=self.name,
-                image=image,
-                ports=", ".join(published),
+                "MongoDB runs in container {name} ({image}; {ports}).",
+                name=facts["name"],
+                image=facts["image"],
+                ports=published,
             ),
             evidence,
         )
 
 
+def find_mongo_containers(client: Any, ports: set[int]) -> list[dict[str, Any]]:
+    """MongoDB's containers: publishing one of ``ports`` first, then by the image ``mongo``."""
+    found = []
+    for summary in client.api.containers(all=True):
+        image = str(summary.get("Image", ""))
+        published = [
+            f"{p.get('IP') or '0.0.0.0'}:{p['PublicPort']}"
+            for p in summary.get("Ports") or ()
+            if p.get("PublicPort") and p.get("PrivatePort") == DEFAULT_PORT
+        ]
+        publishes = any(
+            p.get("PublicPort") in ports for p in summary.get("Ports") or () if p.get("PublicPort")
+        ) or (summary.get("State") != "running" and _binds(client, summary["Id"], ports))
+        if not (publishes or _image_name(image) == "mongo"):
+            continue
+        names = [str(n).lstrip("/") for n in summary.get("Names") or ()]
+        found.append(
+            {
+                "name": names[0] if names else str(summary.get("Id", ""))[:12],
+                "image": image,
+                "status": summary.get("State"),
+                "exit_code": _exit_code(summary.get("Status", "")),
+                "published": published,
+                "by": "port" if publishes else "image",
+            }
+        )
+    return sorted(found, key=lambda f: (f["by"] != "port", f["status"] != "running", f["name"]))
+
+
+def _binds(client: Any, container_id: str, ports: set[int]) -> bool:
+    """Whether a stopped container is set to publish one of ``ports`` (once it runs)."""
+    try:
+        bindings = client.api.inspect_container(container_id)["HostConfig"]["PortBindings"]
+    except (KeyError, TypeError, docker.errors.NotFound):
+        return False
+    return any(
+        str(b.get("HostPort")) in {str(p) for p in ports}
+        for b in (bindings or {}).get(f"{DEFAULT_PORT}/tcp") or ()
+    )
+
+
+def _image_name(image: str) -> str:
+    """``mongo`` for ``mongo:7``, ``docker.io/library/mongo@sha256:…`` and the like."""
+    return image.split("@")[0].rsplit("/", 1)[-1].split(":")[0]
+
+
+def _exit_code(status: str) -> int | None:
+    match = re.search(r"Exited \((\d+)\)", status)
+    return int(match.group(1)) if match else None
+
+
 class MongoProject(Check):
+    """The project's document in the backend's database (``refactor_agent`` by default)."""
+
     id = "mongodb.project"
     layer = "mongodb"
-    title = "Project and task_logs in MongoDB"
+    title = "Project in MongoDB"
     depends_on = ("mongodb.ping",)
-    after = ("backend.projects", "sse.stream")
+    needs = ("backend.projects",)
 
     def run(self, ctx: Context) -> Result:
         from bson import ObjectId
-        from pymongo.errors import OperationFailure, PyMongoError
+        from pymongo.errors import PyMongoError
 
         name = ctx.config.mongo_db
-        if not name:
-            return self.skipped(
-                tr("No database name: give --mongo-db to read the project and its task_logs.")
-            )
         project_id = ctx.project_id
         if not project_id:
             return self.skipped(tr("No project was chosen: give --project."))
-        ids: list[Any] = [project_id]
-        if ObjectId.is_valid(project_id):
-            ids.append(ObjectId(project_id))
+        if Artifact.MONGO_VERSION not in ctx.artifacts:
+            return self.skipped(tr("MongoDB cannot be read with the doctor's credentials."))
         evidence: dict[str, Any] = {"database": name, "project_id": project_id}
-        db = ctx.mongo[name]
-        try:
-            project = db["projects"].find_one({"_id": {"$in": ids}})
-            count = None
-            if project is not None and ctx.run_id:
-                run_ids: list[Any] = [ctx.run_id]
-                if ObjectId.is_valid(ctx.run_id):
-                    run_ids.append(ObjectId(ctx.run_id))
-                count = db["task_logs"].count_documents({"run_id": {"$in": run_ids}})
-        except OperationFailure as exc:
-            evidence["error"] = _first_error(exc)
-            return self.failed(
-                tr(
-                    "MongoDB refused to read database {db}: {error}",
-                    db=name,
-                    error=evidence["error"],
-                ),
-                Category.PREREQUISITE,
-                tr("Check the user's rights on the database in --mongo-uri and --mongo-db."),
+        if not ObjectId.is_valid(project_id):
+            return self.skipped(
+                tr("{id} is not an ObjectId: the backend has no such project.", id=project_id),
                 evidence,
             )
+        try:
+            project = ctx.mongo[name]["projects"].find_one({"_id": ObjectId(project_id)})
         except PyMongoError as exc:
-            evidence["error"] = _first_error(exc)
-            return self.failed(
-                tr("Reading database {db} failed: {error}", db=name, error=evidence["error"]),
-                Category.PREREQUISITE,
+            evidence["error"] = ctx.redactor.redact(_first_error(exc))
+            return self.warned(
+                tr("Reading {db}.projects failed: {error}", db=name, error=evidence["error"]),
+                hint=tr("Check the user's rights on the database in --mongo-uri and --mongo-db."),
                 evidence=evidence,
             )
         if project is None:
-            return self.warned(
+            return self.found(
+                "mongodb.project-missing",
                 tr(
                     "No project {id} in {db}.projects; is --mongo-db the backend's database?",
                     id=project_id,
                     db=name,
                 ),
-                evidence=evidence,
+                evidence,
+                status=Status.WARN,
             )
-        return self._judge(ctx, project.get("status"), count, evidence)
-
-    def _judge(
-        self, ctx: Context, status: Any, count: int | None, evidence: dict[str, Any]
-    ) -> Result:
-        evidence["project_status"] = status
-        project_id = evidence["project_id"]
+        for key in ("status", "container_id", "last_error", "owner_id"):
+            if project.get(key) is not None:
+                evidence[key] = str(project[key])[:200]
+        status = project.get("status")
         if status != "READY":
-            return self.failed(
+            return self.found(
+                "project.not-ready",
                 tr(
-                    "Project {id} has status {status} in MongoDB, not READY (provision it first).",
+                    "Project {id} has status {status} in MongoDB, not READY.",
                     id=project_id,
                     status=status,
                 ),
-                Category.PREREQUISITE,
-                tr("Provision the project so that its status becomes READY."),
                 evidence,
             )
-        if count is None:
-            return self.passed(
-                tr(
-                    "Project {id} is READY in MongoDB; no run to count task_logs for.",
-                    id=project_id,
-                ),
-                evidence,
-            )
-        evidence.update(run_id=ctx.run_id, task_logs=count)
-        if count:
-            return self.passed(
-                tr(
-                    "Project {id} is READY in MongoDB; run {run} has {count} task_logs.",
-                    id=project_id,
-                    run=ctx.run_id,
-                    count=count,
-                ),
-                evidence,
-            )
-        if ctx.criteria.get("sse.log_event"):
-            return self.warned(
-                tr(
-                    "The stream carried log events, but {db}.task_logs holds none with "
-                    "run_id {run}; is --mongo-db the backend's database?",
-                    db=evidence["database"],
-                    run=ctx.run_id,
-                ),
-                evidence=evidence,
-            )
-        return self.failed(
-            tr("No task_logs with run_id {run} in MongoDB.", run=ctx.run_id),
-            Category.NO_EVENTS,
-            evidence=evidence,
+        return self.passed(
+            tr("Project {id} is READY in {db}.projects.", id=project_id, db=name), evidence
         )
 
 

@@ -1,43 +1,40 @@
-"""SSE checks: watch a run's stream and judge it, then query the run's final status."""
+"""SSE checks: watch the run's stream and judge it, then query the run's final status."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import quote
 
-import httpx
-
-from doctor.clients.http_errors import category_for_status, describe_http_error, response_evidence
+from checks.backend import request
+from checks.projects import run_path
+from doctor.clients.http_errors import detail
 from doctor.context import Artifact, Context
 from doctor.i18n import tr
-from doctor.model import Category, Check, Result, Status
+from doctor.model import Check, Result, Status
 from doctor.stream.observer import End, LineCallback, StreamObserver
+from doctor.stream.signatures import RUN_QUERY_FAILED, agent_problem
 from doctor.stream.verdict import judge
 
-FINAL_STATUSES = ("DONE", "FAILED")
+FINAL_STATUSES = ("DONE", "FAILED", "STOPPED")
+UPSTREAM_PROBLEMS = frozenset(
+    {"sse.upstream-unreachable", "network.container-unresolvable", "sse.upstream-cut"}
+)
+"""The stream's failures that also make the run's status unreadable (the AI Server's gone)."""
 POLL_INTERVAL_S = 0.2
-
-
-def run_path(ctx: Context, run_id: str, suffix: str = "") -> str:
-    """The URL of a run of the chosen project (ids quoted as one path segment each)."""
-    project = quote(ctx.project_id or "", safe="")
-    return ctx.config.api(f"/projects/{project}/agent/runs/{quote(run_id, safe='')}{suffix}")
 
 
 class StreamCheck(Check):
     """Opens the run's SSE stream, records it, and evaluates five of the six criteria.
 
     ``on_line`` (optional) sees every raw line as it arrives; ``sse-doctor stream`` prints
-    them. The observation is kept in ``ctx.artifacts[Artifact.SSE_OBSERVATION]`` and the
-    timed transcript in ``Artifact.SSE_TRANSCRIPT``, also when Ctrl+C stops the read.
+    them. The observation is kept in ``ctx.artifacts[Artifact.SSE_OBSERVATION]``, also
+    when Ctrl+C stops the read.
     """
 
     id = "sse.stream"
     layer = "sse"
     title = "SSE stream"
-    depends_on = ("backend.project",)
-    after = ("ai_server.health",)
+    depends_on = ("backend.run",)
 
     def __init__(self, on_line: LineCallback | None = None) -> None:
         self.on_line = on_line
@@ -45,25 +42,18 @@ class StreamCheck(Check):
         """The observer of the stream being read, for ``interrupt()`` on Ctrl+C."""
 
     def deadline(self, ctx: Context) -> float:
-        """The whole observation, plus the new-run request, the connect and some slack."""
-        return ctx.config.stream_timeout + 4 * ctx.config.timeout
+        """The whole observation, plus the connect and some slack."""
+        return ctx.config.stream_timeout + 2 * ctx.config.timeout + 1
 
     def run(self, ctx: Context) -> Result:
-        if not ctx.project_id:
-            return self.skipped(tr("No project was chosen: give --project."))
-        chosen = self.choose_run(ctx)
-        if isinstance(chosen, Result):
-            return chosen
-        ctx.run_id = chosen
+        run = ctx.run
+        if run is None:
+            return self.found("sse.not-tested", tr("No run to watch."), status=Status.SKIP)
         config = ctx.config
         observer = StreamObserver(
             ctx.http,
-            run_path(ctx, chosen, "/stream"),
-            {
-                "Accept": "text/event-stream",
-                "Cache-Control": "no-cache",
-                **ctx.auth_headers(),
-            },
+            run_path(ctx, run.run_id, "/stream"),
+            {"Accept": "text/event-stream", "Cache-Control": "no-cache", **ctx.auth_headers()},
             probe_timeout=config.timeout,
             stream_timeout=config.stream_timeout,
             idle_timeout=config.idle_timeout,
@@ -71,173 +61,150 @@ class StreamCheck(Check):
         )
         self.observer = observer
         ctx.artifacts[Artifact.SSE_OBSERVATION] = observer.observation
-        try:
-            obs = observer.observe()
-        finally:
-            ctx.artifacts[Artifact.SSE_TRANSCRIPT] = observer.observation.transcript()
-        verdict = judge(obs, config.idle_timeout, config.stream_timeout)
+        obs = observer.observe()
+        verdict = judge(obs, config.idle_timeout, config.stream_timeout, run.status)
         ctx.criteria.update(verdict.criteria)
-        evidence: dict[str, Any] = {"url": obs.url, "run_id": chosen, **verdict.facts}
+        ctx.artifacts[Artifact.SSE_EVENTS] = verdict.events
+        evidence: dict[str, Any] = {"url": obs.url, "run_id": run.run_id, **verdict.facts}
+        if run.replay:
+            evidence["replay"] = True
         if obs.end is End.INTERRUPTED:
             return self.skipped(
-                tr("Stopped with Ctrl+C after {count} log events.", count=obs.log_events),
-                evidence,
+                tr("Stopped with Ctrl+C after {count} events.", count=obs.event_total), evidence
             )
         if not verdict.problems:
-            return self.passed(
-                tr(
-                    "The stream delivered {count} log events and `event: status` "
-                    "in {seconds:.1f} s.",
-                    count=obs.log_events,
-                    seconds=obs.ended_at or 0.0,
-                ),
-                evidence,
-            )
+            return self.passed(self._healthy(obs, run.replay), evidence)
         evidence["problems"] = [problem.as_evidence() for problem in verdict.problems]
         top = verdict.problems[0]
-        if top.status is Status.FAIL:
-            return self.failed(top.message, top.category, top.hint, evidence)
-        return self.warned(top.message, top.category, top.hint, evidence)
+        return self.found(top.id, top.message, evidence, top.hint, status=top.status)
 
-    def choose_run(self, ctx: Context) -> str | Result:
-        """The run to watch: --run, --new-run, or the answer to the guide's question.
-
-        A skip or failure result when there is none; ``sse-doctor stream`` asks this before
-        it announces the stream, as the guide's script does.
-        """
-        if ctx.run_id:
-            return ctx.run_id
-        if ctx.config.new_run:
-            return self._new_run(ctx)
-        answer = ctx.ask(
-            tr("Start a new Agent run? (y = new run, n = cancel, or type an existing run_id)")
+    def _healthy(self, obs: Any, replay: bool) -> str:
+        message = tr(
+            "The stream delivered {count} events ({logs} `log`) and `event: status` "
+            "in {seconds:.1f} s.",
+            count=obs.event_total,
+            logs=obs.log_events,
+            seconds=obs.ended_at or 0.0,
         )
-        if answer is None:
-            return self.skipped(
-                tr("No run to watch: give --run RUN_ID to reuse a run or --new-run to start one.")
+        if replay:
+            message += " " + tr(
+                "It was a replay of a finished run: the AI Server sends every log again."
             )
-        answer = answer.strip()
-        if answer.lower() in ("y", "yes"):
-            return self._new_run(ctx)
-        if answer.lower() in ("", "n", "no"):
-            return self.skipped(tr("Cancelled: no run was chosen."))
-        return answer
-
-    def _new_run(self, ctx: Context) -> str | Result:
-        project = quote(ctx.project_id or "", safe="")
-        url = ctx.config.api(f"/projects/{project}/agent/runs")
-        try:
-            response = ctx.http.post(url, headers=ctx.auth_headers())
-        except httpx.HTTPError as exc:
-            problem = describe_http_error(exc, url, ctx.config.timeout)
-            return self.failed(problem.message, problem.category, problem.hint, problem.evidence)
-        evidence = {"url": url, **response_evidence(response)}
-        data = _json(response)
-        run_id = (data.get("run_id") or data.get("id")) if isinstance(data, dict) else None
-        if response.is_success and run_id:
-            return str(run_id)
-        # No stream was opened yet: what is not about the project is the backend's problem.
-        category = category_for_status(response.status_code) or Category.PREREQUISITE
-        return self.failed(
-            tr(
-                "Starting a new run failed: HTTP {status}, {detail}",
-                status=response.status_code,
-                detail=_detail(data) or tr("no run_id or id in the answer"),
-            ),
-            category,
-            evidence=evidence,
-        )
+        return message
 
 
 class FinalStatusCheck(Check):
-    """Polls the run until it is DONE or FAILED, for at most twice the probe timeout.
+    """Queries the run until it is final, for at most twice the probe timeout.
 
     With ``wait=False`` it asks once (``sse-doctor stream`` after the stream ended early).
-    When the stream never opened, the run was not followed: it asks once and, unless the
-    run already finished, skips rather than blame the run for the stream's failure.
+    A run the doctor stopped watching before it ended is not judged: still RUNNING is then
+    the doctor's own doing, not the run's.
     """
 
     id = "sse.final_status"
     layer = "sse"
     title = "Final run status"
     depends_on = ("backend.login",)
-    after = ("sse.stream",)
+    after = ("sse.stream", "ai_server.health")
+    needs = ("backend.run",)
 
     def __init__(self, wait: bool = True) -> None:
         self.wait = wait
 
     def deadline(self, ctx: Context) -> float:
-        return 3 * ctx.config.timeout + 1
+        return 4 * ctx.config.timeout + 1
 
     def run(self, ctx: Context) -> Result:
         if not (ctx.run_id and ctx.project_id):
-            return self.skipped(tr("No run to query: give --run RUN_ID or --new-run."))
+            return self.skipped(tr("No run to query."))
         url = run_path(ctx, ctx.run_id)
-        followed = ctx.criteria.get("sse.connect") is True
-        budget = 2 * ctx.config.timeout if self.wait and followed else 0.0
+        followed = ctx.criteria.get("sse.status_event") is True
+        budget = ctx.config.timeout if self.wait and followed else 0.0
         until = time.monotonic() + budget
-        seen, problem, polls = None, None, 0
+        polls = 0
         while True:
             polls += 1
-            seen, problem = self._query(ctx, url)
-            if seen in FINAL_STATUSES or time.monotonic() >= until:
+            answer = request(self, ctx, "GET", url, headers=ctx.auth_headers())
+            if isinstance(answer, Result):
+                return answer
+            data = _json(answer)
+            status = str(data.get("status") or "").upper() if isinstance(data, dict) else ""
+            if not answer.is_success or status in FINAL_STATUSES or time.monotonic() >= until:
                 break
             time.sleep(min(POLL_INTERVAL_S, max(0.0, until - time.monotonic())))
-        evidence = {"url": url, "status": seen, "polls": polls}
-        if seen in FINAL_STATUSES:
+        evidence: dict[str, Any] = {"url": url, "http_status": answer.status_code, "polls": polls}
+        if not answer.is_success:
+            return self._unanswered(ctx, answer, evidence)
+        evidence["status"] = status
+        error = data.get("error_message") if isinstance(data, dict) else None
+        if error:
+            evidence["error_message"] = str(error)[:500]
+        if status in FINAL_STATUSES:
             ctx.criteria["run.final_status"] = True
-            if seen == "DONE":
-                return self.passed(tr("The run finished: DONE."), evidence)
-            return self.passed(
-                tr("The run finished as FAILED: the Agent failed, but the status was reported."),
-                evidence,
-            )
+            if status == "FAILED":
+                problem = agent_problem(str(error or ""))
+                return self.found(
+                    problem,
+                    tr("The run FAILED: {error}", error=error or tr("no error_message")),
+                    evidence,
+                )
+            return self.passed(tr("The run finished: {status}.", status=status), evidence)
         if not followed:
             return self.skipped(
                 tr(
-                    "The run is {status}; it was not followed because the stream never opened.",
-                    status=seen or tr("unknown"),
+                    "The run is {status}: the stream was not followed to its end, so this is "
+                    "not a verdict on the run.",
+                    status=status or tr("unknown"),
                 ),
                 evidence,
             )
         ctx.criteria["run.final_status"] = False
-        if seen is None:
-            message = tr("The run's status could not be read: {problem}", problem=problem)
-        elif not self.wait:
-            message = tr("The run is {status}, not DONE or FAILED.", status=seen)
-        else:
-            message = tr(
-                "The run is still {status} after {seconds:g} s, not DONE or FAILED.",
-                status=seen,
-                seconds=round(budget, 1),
+        return self.found(
+            "run.stuck",
+            tr(
+                "The run is still {status} after its stream sent `event: status`.",
+                status=status or tr("unknown"),
+            ),
+            evidence,
+        )
+
+    def _unanswered(self, ctx: Context, answer: Any, evidence: dict[str, Any]) -> Result:
+        said = detail(answer) or "-"
+        evidence["detail"] = said
+        message = tr(
+            "The run's status could not be read: HTTP {status} {detail}.",
+            status=answer.status_code,
+            detail=said,
+        )
+        health = ctx.results.get("ai_server.health")
+        stream = ctx.results.get("sse.stream")
+        answers = health is not None and health.status is Status.PASS
+        upstream_failed = stream is not None and bool(stream_problems(stream) & UPSTREAM_PROBLEMS)
+        if (
+            answer.status_code == 503
+            and RUN_QUERY_FAILED in said
+            and answers
+            and not upstream_failed
+        ):
+            return self.found(
+                "run.not-found",
+                message + " " + tr("The AI Server answers /health, so it does not know the run."),
+                evidence,
             )
-        return self.failed(message, Category.FINAL_STATUS, evidence=evidence)
-
-    def _query(self, ctx: Context, url: str) -> tuple[str | None, str | None]:
-        """(the run's status in upper case, None) or (None, what went wrong)."""
-        try:
-            response = ctx.http.get(url, headers=ctx.auth_headers())
-        except httpx.HTTPError as exc:
-            return None, describe_http_error(exc, url, ctx.config.timeout).message
-        data = _json(response)
-        if not response.is_success:
-            return None, f"HTTP {response.status_code} ({_detail(data) or '-'})"
-        status = data.get("status") if isinstance(data, dict) else None
-        if not isinstance(status, str):
-            return None, tr("the answer has no status")
-        return status.upper(), None
+        return self.skipped(message + " " + tr("The other results say why."), evidence)
 
 
-def _json(response: httpx.Response) -> Any:
+def stream_problems(result: Result) -> set[str]:
+    """Every problem id a stream result names (its own and those in its evidence)."""
+    listed = {p.get("id") for p in result.evidence.get("problems", ()) if isinstance(p, dict)}
+    return {result.problem, *listed} - {None}
+
+
+def _json(answer: Any) -> Any:
     try:
-        return response.json()
+        return answer.json()
     except ValueError:
         return None
-
-
-def _detail(data: Any) -> str | None:
-    detail = data.get("detail") if isinstance(data, dict) else None
-    return str(detail)[:200] if detail else None
 
 
 CHECKS = [StreamCheck(), FinalStatusCheck()]

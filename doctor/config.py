@@ -16,6 +16,8 @@ PROJECT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 """What may follow the container prefix in a Docker container name (use ``fullmatch``)."""
 RUN_ID = re.compile(r"[^\x00-\x20\x7f/?#]{1,128}")
 """A run id: one URL path segment, no spaces or control characters (use ``fullmatch``)."""
+LATEST_RUN = "latest"
+"""``--run latest``: the project's newest run."""
 _NAME_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _REGISTRY = r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?/)?"
 IMAGE_REF = re.compile(
@@ -40,13 +42,14 @@ class Config:
     backend_url: str = "http://localhost:8000"
     api_prefix: str = "/api/v1"
     email: str | None = None
+    username: str | None = None
     password: str | None = None
     token: str | None = None
     project: str | None = None
     run: str | None = None
     new_run: bool = False
     mongo_uri: str = "mongodb://localhost:27017"
-    mongo_db: str | None = None
+    mongo_db: str = "refactor_agent"
     docker_host: str | None = None
     base_image: str = "refactor-base:latest"
     container_prefix: str = "refactor-project-"
@@ -61,6 +64,8 @@ class Config:
     verbose: int = 0
     no_color: bool = False
     lang: str = "en"
+    strict: bool = False
+    """Warnings exit 1 too (for CI)."""
     backend_log: str | None = None
     backend_container: str | None = None
 

@@ -6,10 +6,13 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from doctor.clients.contract import Contract
+from doctor.clients.http import Answer, fetch
 from doctor.config import Config
-from doctor.model import CRITERIA
+from doctor.model import CRITERIA, Result
 from doctor.report.redact import Redactor
 
 if TYPE_CHECKING:
@@ -22,16 +25,20 @@ class Artifact:
     """Keys of ``ctx.artifacts``: what checks hand on to later checks and to the report."""
 
     SSE_OBSERVATION = "sse_observation"
-    """The stream check's StreamObservation."""
-    SSE_TRANSCRIPT = "sse_transcript"
-    """Every SSE line with its receive time: a list of (ISO time, line)."""
+    """The stream check's StreamObservation (its transcript holds every line, bounded)."""
+    SSE_EVENTS = "sse_events"
+    """The AI Server's events as the backend's stream carried them (unwrapped if double)."""
+    AI_STREAM = "ai_stream"
+    """The AI Server's own stream of the run, read directly: its events."""
     AI_HEALTH = "ai_health"
     AI_TASKS = "ai_tasks"
-    """The AI Server's /health and /tasks bodies, as text."""
+    """The AI Server's /health and the run's /tasks entry, as text."""
     CONTAINERS = "containers"
     """Facts of every project container."""
     PROJECT_CONTAINER = "project_container"
     """Facts of the chosen project's container (``exists`` False when it is missing)."""
+    MONGO_CONTAINER = "mongodb_container"
+    """The name of MongoDB's container, when one was found."""
     MONGO_VERSION = "mongodb_version"
     MONGO_ANSWERED = "mongodb_answered"
     """Set when a MongoDB server answered, even if only to refuse the credentials."""
@@ -39,6 +46,25 @@ class Artifact:
 
 Asker = Callable[[str, Sequence[str], bool], str]
 """Prompt the user: (question, choices or [], hide input) -> answer. Only on a terminal."""
+
+
+@dataclass
+class RunInfo:
+    """The run the doctor watches, and what the backend said of it before the stream."""
+
+    run_id: str
+    chosen: str
+    """How it was chosen: ``--run``, ``newest``, ``new`` or ``prompt``."""
+    status: str | None = None
+    """RUNNING, DONE, FAILED or STOPPED, before the stream; None when unknown."""
+    created_at: str | None = None
+    finished_at: str | None = None
+    error_message: str | None = None
+
+    @property
+    def replay(self) -> bool:
+        """The run had finished: its stream replays every log from the AI Server's memory."""
+        return self.status in ("DONE", "FAILED", "STOPPED")
 
 
 class Context:
@@ -50,9 +76,17 @@ class Context:
         known = (config.password, config.token, *config.uri_secrets())
         self.redactor = Redactor([secret for secret in known if secret])
         self.token: str | None = config.token
+        self.user: str | None = None
+        """Who the doctor is logged in as (the login name, or the token's user)."""
+        self.contract: Contract | None = None
+        """The backend's API, as backend.liveness learned it."""
         self.project_id: str | None = config.project
-        self.run_id: str | None = config.run
+        self.project: dict[str, Any] | None = None
+        """The backend's answer for the project: status, docker_status, last_error."""
+        self.run: RunInfo | None = None
         self.criteria: dict[str, bool | None] = {cid: None for cid, _ in CRITERIA}
+        self.results: dict[str, Result] = {}
+        """The results of the checks that have finished, by check id."""
         self.artifacts: dict[str, Any] = {}
         """Larger observations kept for the report bundle (transcript, /tasks body, …)."""
         self._prompt_seconds = 0.0
@@ -93,11 +127,19 @@ class Context:
         self.redactor.add_secret(token)
 
     @property
+    def run_id(self) -> str | None:
+        return self.run.run_id if self.run else None
+
+    @property
     def container_name(self) -> str | None:
         return self.config.container_name(self.project_id) if self.project_id else None
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def fetch(self, method: str, url: str, **kwargs: Any) -> Answer:
+        """A bounded request with the shared client: a probe's time and a body's size."""
+        return fetch(self.http, method, url, total=2 * self.config.timeout, **kwargs)
 
     def _client(self, name: str, make: Callable[[], Any]) -> Any:
         """The client ``name``, made once; a failure to make it is remembered and raised again."""
@@ -118,8 +160,13 @@ class Context:
         import httpx
 
         timeout = httpx.Timeout(self.config.timeout)
+        # A new connection per request: its socket is what a request's deadline shuts.
+        limits = httpx.Limits(max_keepalive_connections=0)
         return self._client(
-            "http", lambda: httpx.Client(timeout=timeout, headers={"User-Agent": "sse-doctor"})
+            "http",
+            lambda: httpx.Client(
+                timeout=timeout, limits=limits, headers={"User-Agent": "sse-doctor"}
+            ),
         )
 
     @property

@@ -106,6 +106,10 @@ class Result:
     evidence: Mapping[str, Any] = field(default_factory=dict)
     """Small observed facts: HTTP status, elapsed ms, container state, a body's first bytes."""
     duration_ms: int = 0
+    problem: str | None = None
+    """The catalogue id of the problem this result shows (``doctor.catalogue``)."""
+    basis: str = "observed"
+    """``observed`` (a status, header, event, state seen) or ``inferred`` from other results."""
 
 
 class Check:
@@ -124,14 +128,17 @@ class Check:
     """Checks that must pass (or warn) first; otherwise this one is skipped."""
     after: ClassVar[tuple[str, ...]] = ()
     """Checks that, when selected, must finish first, whatever their outcome."""
+    needs: ClassVar[tuple[str, ...]] = ()
+    """Checks that supply what this one reads (the project, the run): ``--only`` selects
+    them too, and this one waits for them."""
     uses_docker: ClassVar[bool] = False
     """Whether the check talks to the Docker engine (``--no-docker`` leaves it out)."""
     source: str = "sse-doctor"
     """The distribution that registered the check; set by the registry."""
 
     def waits_for(self, config: Config) -> tuple[str, ...]:
-        """The ``after`` checks this run waits for; a check may need fewer in some setups."""
-        return self.after
+        """The checks this run waits for (``after`` and ``needs``); fewer in some setups."""
+        return (*self.after, *self.needs)
 
     def deadline(self, ctx: Context) -> float:
         """Seconds this check may take before the runner reports a timeout."""
@@ -170,6 +177,31 @@ class Check:
 
     def skipped(self, message: str, evidence: Mapping[str, Any] | None = None) -> Result:
         return Result(self.id, Status.SKIP, message, evidence=dict(evidence or {}))
+
+    def found(
+        self,
+        problem_id: str,
+        message: str,
+        evidence: Mapping[str, Any] | None = None,
+        hint: str | None = None,
+        *,
+        status: Status = Status.FAIL,
+        basis: str = "observed",
+    ) -> Result:
+        """A result showing the catalogue's problem ``problem_id`` (its category and fix)."""
+        from doctor.catalogue import problem
+
+        entry = problem(problem_id)
+        return Result(
+            self.id,
+            status,
+            message,
+            entry.category,
+            hint or tr(entry.fix),
+            dict(evidence or {}),
+            problem=problem_id,
+            basis=basis,
+        )
 
 
 def _default_hint(category: Category | None) -> str | None:

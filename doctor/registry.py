@@ -70,7 +70,7 @@ def order(checks: Iterable[Check]) -> list[Check]:
 
 
 def _needs(check: Check) -> tuple[str, ...]:
-    return (*check.depends_on, *check.after)
+    return (*check.depends_on, *check.after, *check.needs)
 
 
 def _rank(check: Check) -> tuple[int, str]:
@@ -79,7 +79,8 @@ def _rank(check: Check) -> tuple[int, str]:
 
 
 def select(checks: Sequence[Check], only: Sequence[str], skip: Sequence[str]) -> list[Check]:
-    """Checks named by ``only`` (ids or layers, with what they depend on) minus ``skip``."""
+    """Checks named by ``only`` (ids or layers, with what they depend on or need) minus
+    ``skip``."""
     by_id = {c.id: c for c in checks}
     for option, names in (("--only", only), ("--skip", skip)):
         for name in names:
@@ -89,7 +90,8 @@ def select(checks: Sequence[Check], only: Sequence[str], skip: Sequence[str]) ->
     wanted = {c.id for c in chosen}
     stack = list(wanted)
     while stack:
-        for dep in by_id[stack.pop()].depends_on:
+        check = by_id[stack.pop()]
+        for dep in (*check.depends_on, *check.needs):
             if dep in by_id and dep not in wanted:
                 wanted.add(dep)
                 stack.append(dep)

@@ -46,6 +46,7 @@ def run_checks(
 
     def finish(check: Check, result: Result) -> None:
         results[check.id] = result
+        ctx.results[check.id] = result
         running.pop(check.id, None)
         progress.on_result(check, result)
 
@@ -128,8 +129,9 @@ def run_one(check: Check, ctx: Context, started: float | None = None) -> Result:
             Status.ERROR,
             f"{type(exc).__name__}: {exc}"[:500],
             category,
-            category.hint if category else None,
+            category.hint if category else tr("Report it with the bundle of sse-doctor report."),
             {"exception": type(exc).__name__},
+            problem="check.error",
         )
     elapsed_ms = round((time.monotonic() - started) * 1000)
     return replace(result, check_id=check.id, duration_ms=elapsed_ms)
@@ -179,6 +181,18 @@ def _due(run: _Running, ctx: Context) -> float:
     return run.started + run.deadline + (ctx.prompt_seconds() - run.prompt_seconds_at_start)
 
 
+TIMEOUT_PROBLEMS = {
+    "mongodb": "mongodb.timeout",
+    "docker": "docker.down",
+    "image": "docker.down",
+    "container": "docker.down",
+    "backend": "backend.hang",
+    "ai_server": "ai.timeout",
+    "sse": "sse.no-response",
+}
+"""The problem a check's deadline passing names, by the check's layer."""
+
+
 def _timed_out(run: _Running, now: float) -> Result:
     elapsed_ms = round((now - run.started) * 1000)
     return Result(
@@ -193,4 +207,5 @@ def _timed_out(run: _Running, now: float) -> Result:
         Category.TIMEOUT.hint,
         {"elapsed_ms": elapsed_ms, "deadline_s": round(run.deadline, 3)},
         elapsed_ms,
+        problem=TIMEOUT_PROBLEMS.get(run.check.layer, "check.timeout"),
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from doctor.config import Config
 from doctor.context import Asker, Context
-from doctor.diagnosis import Finding, diagnose
+from doctor.diagnosis import Finding, diagnose, exit_code
 from doctor.model import Check, Result, Status
 from doctor.registry import load_checks, select
 from doctor.report.redact import Redactor, redact_uri
@@ -39,9 +39,8 @@ class RunRecord:
 
     @property
     def exit_code(self) -> int:
-        """0 when nothing failed or errored, else 1."""
-        failed = any(r.status in (Status.FAIL, Status.ERROR) for r in self.results)
-        return 1 if failed else 0
+        """0 nothing found, 1 a problem (a warning too with --strict), 3 inconclusive."""
+        return exit_code(self.diagnosis, self.config.strict)
 
     def pairs(self) -> list[tuple[Check, Result]]:
         return list(zip(self.checks, self.results))
@@ -100,8 +99,11 @@ def run_doctor(
         config=config,
         target={
             "backend_url": config.backend_url,
+            "user": ctx.user,
             "project_id": ctx.project_id,
             "run_id": ctx.run_id,
+            "run": _run_facts(ctx),
+            "api": ctx.contract.describe() if ctx.contract else None,
             "mongo_uri": redact_uri(config.mongo_uri),
         },
         checks=checks,
@@ -111,3 +113,16 @@ def run_doctor(
         artifacts=dict(ctx.artifacts),  # a timed-out check may still write to ctx's
     )
     return record, ctx
+
+
+def _run_facts(ctx: Context) -> dict[str, Any] | None:
+    """How the watched run was chosen and what it was before the stream."""
+    run = ctx.run
+    if run is None:
+        return None
+    return {
+        "chosen": run.chosen,
+        "status_before": run.status,
+        "replay": run.replay,
+        "created_at": run.created_at,
+    }

@@ -1,9 +1,12 @@
-"""Shared fixtures: testbed stacks (with or without Docker) and the Docker client."""
+"""Shared fixtures: testbed stacks (with or without Docker), the Docker client, and small
+HTTP servers on loopback."""
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import docker
 import docker.errors
@@ -59,3 +62,39 @@ def stack_factory(request: pytest.FixtureRequest) -> Iterator[StackFactory]:
 def stack(stack_factory: StackFactory) -> Stack:
     """A healthy stack without Docker."""
     return stack_factory()
+
+
+Responder = Callable[[str, str, bytes], tuple[int, str, bytes]]
+"""(method, path, request body) -> (status, content type, body)."""
+
+
+@pytest.fixture
+def loopback_server() -> Iterator[Callable[[Responder], str]]:
+    """`serve(respond)` starts an HTTP server on loopback answering with `respond`."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def serve(respond: Responder) -> str:
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                status, content_type, payload = respond(self.command, self.path, body)
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()

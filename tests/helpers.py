@@ -8,6 +8,10 @@ import json
 from typing import Any
 
 from doctor.cli import main
+from doctor.testbed import Stack, doctor_args
+
+FAST = {"timeout": 2, "idle_timeout": 2, "stream_timeout": 10}
+"""Short limits for tests: a probe, a silence and a whole stream, in seconds."""
 
 
 def doctor_json(*args: str) -> tuple[int, dict[str, Any]]:
@@ -18,6 +22,18 @@ def doctor_json(*args: str) -> tuple[int, dict[str, Any]]:
     return code, json.loads(out.getvalue())
 
 
+def local_args(stack: Stack, *extra: str, **overrides: object) -> list[str]:
+    """Options for a stack whose AI Server runs in this process: over --ai-url, no Docker."""
+    options: dict[str, object] = {**FAST, "ai_url": stack.ai_url}
+    options.update(overrides)
+    return doctor_args(stack, "--no-docker", *extra, **options)
+
+
 def results_by_id(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The results of a ``--json`` document, by check id."""
     return {result["id"]: result for result in document["results"]}
+
+
+def finding_ids(document: dict[str, Any]) -> list[str]:
+    """The diagnosis's problem ids, in order."""
+    return [finding["id"] for finding in document["diagnosis"]]

@@ -17,9 +17,10 @@ def _fault_names() -> list[str]:
     # Kept in step with doctor.testbed.faults.FAULTS by a test; importing the testbed here
     # would load fastapi and uvicorn for every `--help`.
     return [
-        "forbidden", "not-found", "container-stopped", "ai-down", "backend-hang", "no-events",
-        "cut-stream", "no-status", "stuck-running", "buffered", "double-framed",
-        "wrong-content-type", "gzip", "slow-events", "mongo-down", "mongo-auth", "no-base-image",
+        "backend-hang", "mongo-down", "mongo-auth", "foreign-project", "unknown-project",
+        "project-not-ready", "ai-down", "container-unresolvable", "ai-killed", "unknown-run",
+        "no-api-key", "no-postgres-url", "keepalive-only", "agent-stall", "slow-events",
+        "gzip", "buffered", "wrong-content-type", "container-stopped", "no-base-image",
     ]  # fmt: skip
 
 
@@ -31,6 +32,13 @@ def _fault_names() -> list[str]:
     type=click.Choice(_fault_names()),
     help="Inject this fault (repeatable).",
 )
+@click.option(
+    "--profile",
+    type=click.Choice(["v1", "v2"]),
+    default="v2",
+    show_default=True,
+    help="The stack's version: v1 is the guide's commit 765d572, v2 today's main 55a61f4.",
+)
 @click.option("--docker", is_flag=True, help="Run the AI Server in a real Docker container.")
 @click.option(
     "--format", "output_format", type=click.Choice(FORMATS), default="text", help="Output format."
@@ -41,7 +49,12 @@ def _fault_names() -> list[str]:
 @click.option("--lang", type=click.Choice(LANGUAGES), help="Output language.")
 @click.option("--timeout", type=float, default=2.0, show_default=True, help="Per-probe timeout, s.")
 def demo(
-    faults: tuple[str, ...], docker: bool, output_format: str, as_json: bool, **options: Any
+    faults: tuple[str, ...],
+    profile: str,
+    docker: bool,
+    output_format: str,
+    as_json: bool,
+    **options: Any,
 ) -> None:
     """Show what the doctor reports on a healthy or a broken simulated stack."""
     from doctor.cli.options import build_config, run_and_print
@@ -58,7 +71,7 @@ def demo(
     config = build_config({**options, "format": "json" if as_json else output_format})
     with contextlib.ExitStack() as exits:
         try:
-            stack = exits.enter_context(start_stack(faults, docker=docker))
+            stack = exits.enter_context(start_stack(faults, profile_name=profile, docker=docker))
         except Exception as exc:  # e.g. no Docker engine for --docker
             raise click.UsageError(f"cannot start the demo stack: {exc}") from None
         config = replace(
@@ -66,6 +79,7 @@ def demo(
             backend_url=stack.backend_url,
             api_prefix=stack.api_prefix,
             email=stack.email,
+            username=stack.username if profile == "v2" else None,
             password=stack.password,
             project=stack.project_id,
             run=stack.run_id,
@@ -80,7 +94,8 @@ def demo(
         )
         click.echo(
             tr(
-                "Demo stack at {url} (faults: {faults})",
+                "Demo stack ({profile}) at {url} (faults: {faults})",
+                profile=profile,
                 url=stack.backend_url,
                 faults=", ".join(faults) or tr("none"),
             ),

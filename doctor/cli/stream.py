@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from checks.sse_stream import StreamCheck
     from doctor.config import Config
     from doctor.context import Context
-    from doctor.model import Result
-    from doctor.stream.observer import ObservedLine
 
 
 @click.command("stream")
@@ -46,11 +44,10 @@ def _require_inputs(config: Config) -> None:
     from doctor.config import ConfigError
 
     if not config.token:
-        for option, value in (("--email", config.email), ("--password", config.password)):
-            if not value:
-                raise ConfigError(option, "required without a terminal (or give --token)")
-    if not (config.run or config.new_run):
-        raise ConfigError("--run", "required without a terminal (or give --new-run)")
+        if not (config.email or config.username):
+            raise ConfigError("--username", "required without a terminal (or --email, or --token)")
+        if not config.password:
+            raise ConfigError("--password", "required without a terminal (or give --token)")
 
 
 def _watch(config: Config, ask: Any) -> int:
@@ -83,27 +80,23 @@ def _session(ctx: Context) -> int:
     for check, result in zip(needed, run_checks(needed, ctx)):
         if not result.status.ok:
             _print_problem(echo, "❌ " + check.id + ": " + result.message, result.hint)
-            return 1
+            return 3 if result.problem == "sse.not-tested" else 1
+    echo("✅ " + ctx.results["backend.run"].message)
 
-    def print_line(line: ObservedLine) -> None:
-        if line.text:
-            when = ctx.artifacts[Artifact.SSE_OBSERVATION].wall(line.at)
-            echo(f"[{_clock(when)}] " + _describe(line.text))
+    def print_line(at: float, text: str) -> None:
+        if text:
+            started = ctx.artifacts[Artifact.SSE_OBSERVATION].started_wall
+            echo(f"[{_clock(datetime.fromtimestamp(started + at))}] " + _describe(text))
 
     check = StreamCheck(on_line=print_line)
-    chosen = check.choose_run(ctx)
-    if isinstance(chosen, Result):
-        _print_problem(echo, "❌ " + chosen.message, chosen.hint)
-        return 1
-    ctx.run_id = chosen
     echo(tr("Receiving SSE events (Ctrl+C stops):"))
     try:
         with _ctrl_c_ends(check):
             result: Result | None = run_one(check, ctx)
     except KeyboardInterrupt:
         result = None
-    count = sum(1 for line in ctx.artifacts.get(Artifact.SSE_TRANSCRIPT, ()) if line[1])
     obs = ctx.artifacts.get(Artifact.SSE_OBSERVATION)
+    count = obs.transcript.count if obs is not None else 0
     if result is None or (obs is not None and obs.end is End.INTERRUPTED):
         return _interrupted(ctx, echo, count)
     if result.status in (Status.SKIP, Status.ERROR):

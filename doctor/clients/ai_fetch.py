@@ -1,40 +1,74 @@
-"""Ask the AI Server for ``/health`` or ``/tasks``: inside its container, or over HTTP.
+"""Ask the AI Server for a path: inside its container with ``docker exec``, or over HTTP.
 
-Inside the container the request is ``docker exec <container> wget -q -O- <url>`` (an argv
-list; nothing is passed through a shell), bounded twice: inside the container by
-``timeout N`` (so a hung wget does not linger; plain wget when the image has no ``timeout``)
-and on this side by a read deadline on the exec's socket, because docker-py's ``exec_run``
-waits without any timeout. With ``--ai-url`` the same endpoints are fetched over HTTP.
+Inside the container the request is made by whatever the image has, tried in this order:
+``python3 -c`` (both real images have Python), ``curl`` (the V2 image) and busybox
+``wget`` (the V1 image). Every command is an argv list (nothing goes through a shell),
+bounded twice: by its own timeout inside the container and by a read deadline on the
+exec's socket here, because docker-py's ``exec_run`` waits without any timeout. With
+``--ai-url`` the same paths are fetched over HTTP. Bodies are cut at ``limit`` bytes, and
+a stream is read for at most the given seconds, each chunk with its arrival time.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import time
 from typing import Any, NamedTuple
 
 import docker
 import httpx
 
+from doctor.clients.http import MAX_BODY_BYTES, SocketGrip, fetch, watch
 from doctor.clients.http_errors import describe_http_error
-from doctor.context import Context
 from doctor.i18n import tr
 from doctor.model import Category
 
 AI_PORT = 8000
 SHOWN_BYTES = 200
 EXEC_MARGIN_S = 0.5
-"""How much longer this side waits than ``timeout`` inside the container."""
+"""How much longer this side waits than the timeout inside the container."""
 NOT_FOUND_EXIT = (126, 127)
+PYTHON_GET = """\
+import sys, time, urllib.request, urllib.error
+url, seconds, limit = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+deadline = time.monotonic() + seconds
+try:
+    answer = urllib.request.urlopen(url, timeout=seconds)
+except urllib.error.HTTPError as error:
+    answer = error
+except Exception as error:
+    sys.stderr.write(f"error: {error}\\n")
+    sys.exit(2)
+sys.stderr.write(f"HTTP {answer.status}\\n")
+sys.stderr.flush()
+sent = 0
+while sent < limit and time.monotonic() < deadline:
+    chunk = answer.read1(65536)
+    if not chunk:
+        break
+    sys.stdout.buffer.write(chunk)
+    sys.stdout.buffer.flush()
+    sent += len(chunk)
+"""
+"""The request ``python3 -c`` runs: URL, seconds and byte limit come as arguments."""
+_STATUS = re.compile(rb"HTTP/?[0-9.]* (\d{3})")
 
 
 class Answer(NamedTuple):
-    """The body of a GET, or why there is none (a reason, a category and evidence)."""
+    """What came back: the body (None if none), or why not; how it was asked."""
 
     body: bytes | None
     reason: str | None
-    category: Category | None
+    status: int | None
     evidence: dict[str, Any]
+    chunks: tuple[tuple[float, bytes], ...] = ()
+    """The body's pieces with their arrival times (seconds since the request), for streams."""
+
+    @property
+    def timed_out(self) -> bool:
+        """Nothing came back in time (as opposed to a refusal)."""
+        return bool(self.evidence.get("timed_out"))
 
 
 def in_container_seconds(timeout: float) -> int:
@@ -43,8 +77,8 @@ def in_container_seconds(timeout: float) -> int:
 
 
 def fetch_deadline(timeout: float) -> float:
-    """How long fetching from the AI Server may take: a probe, or ``wget`` in a container
-    under ``timeout N`` (whole seconds) plus this side's margin on the exec."""
+    """How long one fetch from the AI Server may take: a probe over HTTP, or a command in a
+    container under ``timeout N`` (whole seconds) plus this side's margin on the exec."""
     return max(timeout * 1.5, in_container_seconds(timeout) + EXEC_MARGIN_S + 1.0)
 
 
@@ -53,6 +87,7 @@ class ExecOutcome(NamedTuple):
     stdout: bytes
     stderr: bytes
     timed_out: bool
+    chunks: tuple[tuple[float, bytes], ...]
 
 
 def exec_bounded(
@@ -61,11 +96,12 @@ def exec_bounded(
     """Run ``argv`` in the container, giving up on its output after ``seconds``."""
     api = client.api
     exec_id = api.exec_create(container, argv, stdout=True, stderr=True)["Id"]
+    started = time.monotonic()
     stream = api.exec_start(exec_id, socket=True)
     sock = getattr(stream, "_sock", stream)
-    received = bytearray()
+    frames = _Frames()
     timed_out = False
-    deadline = time.monotonic() + seconds
+    deadline = started + seconds
     try:
         while True:
             remaining = deadline - time.monotonic()
@@ -74,19 +110,42 @@ def exec_bounded(
                 break
             sock.settimeout(remaining)
             try:
-                chunk = sock.recv(65536)
+                data = sock.recv(65536)
             except TimeoutError:
                 timed_out = True
                 break
-            if not chunk:
+            if not data:
                 break
-            received += chunk
+            frames.feed(data, time.monotonic() - started)
     finally:
         stream.close()
         sock.close()
     exit_code = None if timed_out else _exit_code(api, exec_id, deadline)
-    stdout, stderr = demultiplex(bytes(received))
-    return ExecOutcome(exit_code, stdout, stderr, timed_out)
+    return ExecOutcome(exit_code, bytes(frames.out), bytes(frames.err), timed_out, frames.chunks)
+
+
+class _Frames:
+    """Docker's multiplexed exec stream (8-byte frame headers), split as it arrives."""
+
+    def __init__(self) -> None:
+        self.out = bytearray()
+        self.err = bytearray()
+        self._pending = bytearray()
+        self.chunks: tuple[tuple[float, bytes], ...] = ()
+
+    def feed(self, data: bytes, at: float) -> None:
+        self._pending += data
+        while len(self._pending) >= 8:
+            size = int.from_bytes(self._pending[4:8], "big")
+            if len(self._pending) < 8 + size:
+                return
+            kind, payload = self._pending[0], bytes(self._pending[8 : 8 + size])
+            del self._pending[: 8 + size]
+            if kind == 2:
+                self.err += payload
+            else:
+                self.out += payload
+                self.chunks += ((at, payload),)
 
 
 def _exit_code(api: docker.APIClient, exec_id: str, deadline: float) -> int | None:
@@ -98,50 +157,70 @@ def _exit_code(api: docker.APIClient, exec_id: str, deadline: float) -> int | No
         time.sleep(0.01)
 
 
-def demultiplex(data: bytes) -> tuple[bytes, bytes]:
-    """Split Docker's multiplexed stream (8-byte frame headers) into stdout and stderr."""
-    out, err = bytearray(), bytearray()
-    position = 0
-    while position + 8 <= len(data):
-        stream, size = data[position], int.from_bytes(data[position + 4 : position + 8], "big")
-        payload = data[position + 8 : position + 8 + size]
-        (err if stream == 2 else out).extend(payload)
-        position += 8 + size
-    return bytes(out), bytes(err)
+def _commands(url: str, seconds: int, limit: int) -> list[tuple[str, list[str]]]:
+    """The ways to GET ``url`` inside a container, in the order they are tried."""
+    wait = str(seconds)
+    return [
+        ("python3", ["python3", "-c", PYTHON_GET, url, wait, str(limit)]),
+        ("curl", ["curl", "-sS", "-N", "-m", wait, "-D", "/dev/stderr", url]),
+        ("wget", ["timeout", wait, "wget", "-S", "-q", "-O-", url]),
+    ]
 
 
-def wget_in_container(
-    client: docker.DockerClient, container: str, path: str, timeout: float
+def get_in_container(
+    client: docker.DockerClient,
+    container: str,
+    path: str,
+    timeout: float,
+    *,
+    seconds: float | None = None,
+    limit: int = MAX_BODY_BYTES,
 ) -> Answer:
-    """GET ``http://localhost:8000<path>`` inside the container with its own wget."""
+    """GET ``http://localhost:8000<path>`` inside the container with its own tools.
+
+    ``seconds`` (default: the probe timeout) bounds a stream's read.
+    """
     url = f"http://localhost:{AI_PORT}{path}"
-    seconds = in_container_seconds(timeout)
-    wget = ["wget", "-q", "-O-", url]
+    wait = in_container_seconds(seconds if seconds is not None else timeout)
     started = time.monotonic()
-    outcome = exec_bounded(
-        client, container, ["timeout", str(seconds), *wget], seconds + EXEC_MARGIN_S
-    )
-    if _missing(outcome, "timeout"):
-        outcome = exec_bounded(client, container, wget, seconds + EXEC_MARGIN_S)
+    tried = []
+    for tool, argv in _commands(url, wait, limit):
+        outcome = exec_bounded(client, container, argv, wait + EXEC_MARGIN_S)
+        if argv[0] == "timeout" and _missing(outcome, "timeout"):  # no timeout program
+            outcome = exec_bounded(client, container, argv[2:], wait + EXEC_MARGIN_S)
+        if _missing(outcome, tool):
+            tried.append(tool)
+            continue
+        return _answer(tool, url, outcome, started, wait)
+    evidence = {"via": "docker exec", "url": url, "tried": tried}
+    reason = tr("the container has none of python3, curl and wget to ask it with")
+    return Answer(None, reason, None, evidence)
+
+
+def _answer(tool: str, url: str, outcome: ExecOutcome, started: float, wait: int) -> Answer:
+    status_match = _STATUS.search(outcome.stderr)
+    status = int(status_match.group(1)) if status_match else None
     evidence: dict[str, Any] = {
-        "via": "docker exec",
+        "via": f"docker exec {tool}",
         "url": url,
         "exit_code": outcome.exit_code,
         "elapsed_ms": round((time.monotonic() - started) * 1000),
     }
-    if outcome.exit_code == 0:
-        return Answer(outcome.stdout, None, None, evidence)
-    error = _first_line(outcome.stderr or outcome.stdout)
+    if status is not None:
+        evidence["status"] = status
+    error = _error_line(outcome.stderr)
     if error:
         evidence["error"] = error[:SHOWN_BYTES]
-    if outcome.timed_out or outcome.exit_code in (124, 143):
-        reason = tr("no answer within {seconds:g} s", seconds=seconds)
-        return Answer(None, reason, Category.TIMEOUT, evidence)
-    if _missing(outcome, "wget"):
-        reason = tr("the container has no wget to ask it with")
-        return Answer(None, reason, None, evidence)
-    reason = error or tr("wget exited with code {code}", code=outcome.exit_code)
-    return Answer(None, reason, Category.HTTP_503, evidence)
+    if status is not None and 200 <= status < 300:
+        return Answer(outcome.stdout, None, status, evidence, outcome.chunks)
+    if status is not None:
+        reason = tr("it answered HTTP {status}", status=status)
+        return Answer(outcome.stdout or None, reason, status, evidence, outcome.chunks)
+    if outcome.timed_out or outcome.exit_code in (124, 143) or "timed out" in error.lower():
+        evidence["timed_out"] = True
+        return Answer(None, tr("no answer within {seconds:g} s", seconds=wait), None, evidence)
+    reason = error or tr("{tool} exited with code {code}", tool=tool, code=outcome.exit_code)
+    return Answer(None, reason, None, evidence)
 
 
 def _missing(outcome: ExecOutcome, program: str) -> bool:
@@ -149,30 +228,62 @@ def _missing(outcome: ExecOutcome, program: str) -> bool:
     return outcome.exit_code in NOT_FOUND_EXIT and program.encode() in output
 
 
-def _first_line(data: bytes) -> str:
-    lines = data.decode("utf-8", errors="replace").strip().splitlines()
-    return lines[0].strip() if lines else ""
+def _error_line(stderr: bytes) -> str:
+    """The line of stderr that says what went wrong, as python3, curl or wget wrote it."""
+    for line in stderr.decode("utf-8", "replace").splitlines():
+        if line.startswith(("error:", "wget:", "curl:")):
+            return line.strip()
+    return ""
 
 
-def http_get(ctx: Context, base_url: str, path: str) -> Answer:
+def http_get(
+    client: httpx.Client, base_url: str, path: str, timeout: float, limit: int = MAX_BODY_BYTES
+) -> Answer:
     """GET ``<base_url><path>`` over HTTP (``--ai-url``)."""
     url = f"{base_url}{path}"
     try:
-        response = ctx.http.get(url)
+        answer = fetch(client, "GET", url, total=timeout * 2, limit=limit)
     except httpx.HTTPError as exc:
-        problem = describe_http_error(exc, url, ctx.config.timeout)
-        category = problem.category
-        if category == Category.PREREQUISITE:  # nothing serves there: the AI Server is down
-            category = Category.HTTP_503
-        return Answer(None, problem.message, category, {"via": "http", **problem.evidence})
-    evidence = {
-        "via": "http",
-        "url": url,
-        "status": response.status_code,
-        "elapsed_ms": round(response.elapsed.total_seconds() * 1000),
-    }
-    if response.is_success:
-        return Answer(response.content, None, None, evidence)
-    reason = f"HTTP {response.status_code}"
-    evidence["body"] = response.content[:SHOWN_BYTES].decode("utf-8", errors="replace")
-    return Answer(None, reason, Category.HTTP_503, evidence)
+        problem = describe_http_error(exc, url, timeout)
+        evidence = {"via": "http", **problem.evidence}
+        evidence["timed_out"] = problem.category is Category.TIMEOUT
+        return Answer(None, problem.message, None, evidence)
+    evidence = {"via": "http", "url": url, "status": answer.status_code}
+    evidence["elapsed_ms"] = answer.elapsed_ms
+    if answer.is_success:
+        return Answer(answer.content, None, answer.status_code, evidence)
+    reason = tr("it answered HTTP {status}", status=answer.status_code)
+    return Answer(answer.content, reason, answer.status_code, evidence)
+
+
+def http_stream(
+    client: httpx.Client, url: str, seconds: float, limit: int = MAX_BODY_BYTES
+) -> Answer:
+    """Read a stream over HTTP for at most ``seconds``, each chunk with its arrival time."""
+    grip = SocketGrip()
+    timer = watch(seconds, grip)
+    started = time.monotonic()
+    chunks: list[tuple[float, bytes]] = []
+    size = 0
+    evidence: dict[str, Any] = {"via": "http", "url": url}
+    status = None
+    try:
+        with client.stream("GET", url, extensions={"trace": grip.trace}) as response:
+            status = evidence["status"] = response.status_code
+            for chunk in response.iter_bytes():
+                chunks.append((time.monotonic() - started, chunk))
+                size += len(chunk)
+                if size > limit:
+                    break
+    except httpx.HTTPError as exc:
+        if not grip.fired and status is None:
+            problem = describe_http_error(exc, url, seconds)
+            return Answer(None, problem.message, None, {**evidence, **problem.evidence})
+    finally:
+        timer.cancel()
+    body = b"".join(chunk for _, chunk in chunks)
+    evidence["elapsed_ms"] = round((time.monotonic() - started) * 1000)
+    reason = (
+        None if status and 200 <= status < 300 else tr("it answered HTTP {status}", status=status)
+    )
+    return Answer(body, reason, status, evidence, tuple(chunks))

@@ -8,23 +8,26 @@ Check modules that talk HTTP use four things:
   Timeouts are ``timeout``; refused connections, unknown hosts and answers that are not HTTP
   are ``prerequisite`` (the service is not running there). ``evidence["error"]`` names the kind
   (one of ``ERROR_KINDS``) so a caller can put its own hint on, say, a refused connection.
-- ``response_evidence(response, body=True)``: status, elapsed ms, content type and the first
+- ``response_evidence(answer, body=True)``: status, elapsed ms, content type and the first
   200 bytes of the body, secrets redacted (pass ``body=False`` for answers that may hold a
   token, like the login's).
-- ``json_or_problem(response, url, show_body=True)``: the decoded JSON, or an
+- ``json_or_problem(answer, url, show_body=True)``: the decoded JSON, or an
   :class:`HttpProblem` saying what came instead ("expected JSON from …, got text/html: …").
 
-``host_port(url)`` and ``body_snippet(response)`` are the small helpers behind them.
+The answers are ``doctor.clients.http.Answer``: bounded reads of whole bodies.
+``host_port(url)``, ``body_snippet(answer)`` and ``detail(answer)`` are the small helpers.
 """
 
 from __future__ import annotations
 
+import json
 import socket
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
 
+from doctor.clients.http import Answer, BodyTooLarge
 from doctor.i18n import tr
 from doctor.model import Category
 from doctor.report.redact import Redactor
@@ -35,6 +38,7 @@ SNIPPET_CHARS = 80
 """How much of an unexpected body goes into a message."""
 
 ERROR_KINDS = (
+    "too-large",
     "connection-refused",
     "dns",
     "connect-error",
@@ -79,6 +83,9 @@ def describe_http_error(exc: httpx.HTTPError, url: str, timeout: float) -> HttpP
     kind = _kind(exc)
     evidence: dict[str, Any] = {"url": url, "error": kind, "exception": type(exc).__name__}
     where = host_port(url)
+    if kind == "too-large":
+        message = tr("{url} answered with a body too long to read: {reason}", url=url, reason=exc)
+        return HttpProblem(message, Category.PREREQUISITE, Category.PREREQUISITE.hint, evidence)
     if kind == "connection-refused":
         message = tr("Nothing listens at {where} (connection refused).", where=where)
         return HttpProblem(message, Category.PREREQUISITE, Category.PREREQUISITE.hint, evidence)
@@ -111,6 +118,8 @@ def describe_http_error(exc: httpx.HTTPError, url: str, timeout: float) -> HttpP
 
 
 def _kind(exc: httpx.HTTPError) -> str:
+    if isinstance(exc, BodyTooLarge):
+        return "too-large"
     if isinstance(exc, httpx.ConnectTimeout):
         return "connect-timeout"
     if isinstance(exc, httpx.ReadTimeout):
@@ -151,41 +160,52 @@ _BODY_REDACTOR = Redactor()
 """Pattern rules only: an error page may echo cookies or Authorization headers."""
 
 
-def body_snippet(response: httpx.Response, limit: int = BODY_BYTES) -> str:
-    """The first ``limit`` bytes of a read response, as text, with secrets redacted."""
-    text = response.content[:limit].decode(response.encoding or "utf-8", errors="replace")
-    return _BODY_REDACTOR.redact(text)
+def body_snippet(answer: Answer, limit: int = BODY_BYTES) -> str:
+    """The first ``limit`` bytes of an answer's body, as text, with secrets redacted."""
+    return _BODY_REDACTOR.redact(answer.content[:limit].decode("utf-8", "replace"))
 
 
-def response_evidence(response: httpx.Response, body: bool = True) -> dict[str, Any]:
+def detail(answer: Answer) -> str | None:
+    """The ``detail`` of a JSON error answer, as text (FastAPI's error shape)."""
+    try:
+        data = answer.json()
+    except ValueError:
+        return None
+    value = data.get("detail") if isinstance(data, dict) else None
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return _BODY_REDACTOR.redact(text[: SNIPPET_CHARS * 3])
+
+
+def response_evidence(answer: Answer, body: bool = True) -> dict[str, Any]:
     """Small facts about an answer; ``body=False`` leaves the body out."""
     evidence: dict[str, Any] = {
-        "status": response.status_code,
-        "elapsed_ms": round(response.elapsed.total_seconds() * 1000),
-        "content_type": response.headers.get("content-type", ""),
+        "status": answer.status_code,
+        "elapsed_ms": answer.elapsed_ms,
+        "content_type": answer.headers.get("content-type", ""),
     }
     if body:
-        evidence["body"] = body_snippet(response)
+        evidence["body"] = body_snippet(answer)
     return evidence
 
 
 def json_or_problem(
-    response: httpx.Response, url: str, show_body: bool = True
+    answer: Answer, url: str, show_body: bool = True
 ) -> tuple[Any, HttpProblem | None]:
     """``(data, None)`` when the answer is JSON, else ``(None, problem)``.
 
     Something other than the backend's API (a proxy's error page, a web front end at the
     wrong prefix) answering where JSON is expected is a ``prerequisite`` finding.
     """
-    content_type = response.headers.get("content-type", "").split(";")[0].strip()
-    if "html" not in content_type:
+    if "html" not in answer.content_type:
         try:
-            return response.json(), None
+            return answer.json(), None
         except ValueError:
             pass
-    shown = content_type or tr("(no content type)")
+    shown = answer.content_type or tr("(no content type)")
     if show_body:
-        snippet = " ".join(body_snippet(response, SNIPPET_CHARS).split())
+        snippet = " ".join(body_snippet(answer, SNIPPET_CHARS).split())
         message = tr(
             "Expected JSON from {url}, got {content_type}: {snippet}",
             url=url,
@@ -197,5 +217,5 @@ def json_or_problem(
     hint = tr(
         "Check --backend-url and --api-prefix: something other than the backend's API answered."
     )
-    evidence = response_evidence(response, body=show_body)
+    evidence = response_evidence(answer, body=show_body)
     return None, HttpProblem(message, Category.PREREQUISITE, hint, evidence)

@@ -30,6 +30,7 @@ def document(record: RunRecord) -> dict[str, Any]:
                 "title": tr(check.title),
                 "status": result.status.value,
                 "category": result.category.value if result.category else None,
+                "problem": result.problem,
                 "message": result.message,
                 "hint": result.hint,
                 "evidence": dict(result.evidence),
@@ -43,10 +44,14 @@ def document(record: RunRecord) -> dict[str, Any]:
         ],
         "diagnosis": [
             {
-                "category": finding.category.value,
+                "id": finding.id,
+                "category": finding.category.value if finding.category else None,
+                "severity": finding.severity,
+                "basis": finding.basis,
                 "title": finding.title,
                 "checks": list(finding.checks),
                 "hint": finding.hint,
+                "evidence": dict(finding.evidence),
             }
             for finding in record.diagnosis
         ],

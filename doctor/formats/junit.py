@@ -42,7 +42,9 @@ def render(record: RunRecord, verbose: int = 0, color: bool = False) -> str:
         )
         if result.status == Status.FAIL:
             node = ET.SubElement(case, "failure", message=result.message)
-            node.set("type", result.category.value if result.category else "fail")
+            node.set(
+                "type", result.problem or (result.category.value if result.category else "fail")
+            )
             node.text = text
         elif result.status == Status.ERROR:
             ET.SubElement(case, "error", message=result.message).text = text

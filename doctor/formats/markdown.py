@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from doctor import __version__
-from doctor.formats.text import MARKS
+from doctor.formats.text import MARKS, finding_heading
 from doctor.i18n import tr
 from doctor.model import CRITERIA
 
@@ -23,9 +23,7 @@ def diagnosis(record: RunRecord) -> str:
         return tr("No problem found.") + "\n"
     lines = []
     for number, finding in enumerate(record.diagnosis, 1):
-        lines.append(
-            f"{number}. **{finding.category.title}** (`{finding.category.value}`): {finding.title}"
-        )
+        lines.append(f"{number}. **{finding_heading(finding)}** (`{finding.id}`): {finding.title}")
         lines.append(f"   - {tr('Try: {hint}', hint=finding.hint)}")
         checks = ", ".join(f"`{c}`" for c in finding.checks)
         lines.append(f"   - {tr('Seen in: {checks}', checks=checks)}")

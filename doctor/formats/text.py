@@ -20,11 +20,13 @@ from rich.text import Text
 from rich.theme import Theme
 
 from doctor import __version__
+from doctor.catalogue import BY_ID
 from doctor.i18n import tr
 from doctor.model import CRITERIA, LAYERS, Check, Result, Status
 from doctor.runner import Progress
 
 if TYPE_CHECKING:
+    from doctor.diagnosis import Finding
     from doctor.session import RunRecord
 
 THEME = Theme(
@@ -94,6 +96,17 @@ def render(
     return text if color else "\n".join(line.rstrip() for line in text.split("\n"))
 
 
+def finding_heading(finding: Finding) -> str:
+    """The catalogue's title of a finding's problem, marked when it is not a problem."""
+    entry = BY_ID.get(finding.id)
+    title = tr(entry.title) if entry else finding.id
+    if finding.severity == "warning":
+        return tr("Warning: {title}", title=title)
+    if finding.severity == "inconclusive":
+        return tr("Inconclusive: {title}", title=title)
+    return title
+
+
 class RunView:
     """A finished run as a rich renderable."""
 
@@ -106,10 +119,15 @@ class RunView:
         target = record.target
         header = Text(f"sse-doctor {__version__}", style="bold")
         header.append(f"  {target['backend_url']}")
+        if target.get("user"):
+            header.append("  " + tr("user {name}", name=target["user"]))
         if target.get("project_id"):
             header.append("  " + tr("project {id}", id=target["project_id"]))
         if target.get("run_id"):
             header.append("  " + tr("run {id}", id=target["run_id"]))
+            run = target.get("run") or {}
+            if run.get("replay"):
+                header.append(" " + tr("(replay of a finished run)"))
         yield header
         by_layer: dict[str, list[tuple[Check, Result]]] = {}
         for check, result in record.pairs():
@@ -154,7 +172,7 @@ class RunView:
             table.add_column(no_wrap=True)
             table.add_column(ratio=1, overflow="fold")
             for number, finding in enumerate(self.record.diagnosis, 1):
-                text = Text(f"{finding.category.title} ({finding.category.value})", style="bold")
+                text = Text(f"{finding_heading(finding)} ({finding.id})", style="bold")
                 text.append(f"\n{finding.title}")
                 text.append("\n" + tr("Try: {hint}", hint=finding.hint), style="doctor.hint")
                 text.append(

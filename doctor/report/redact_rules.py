@@ -353,7 +353,15 @@ def _value_span(text: str, start: int, end: int) -> Span | None:
         body = _quoted_body(text, vpos + 1, q)
         return None if body is None else (*body, MARK)
     m = _PLAIN_VALUE.match(text, vpos)
-    return None if m is None else (m.start(), m.end(), MARK)
+    if m is None or (after == ":" and _prose(m.group())):
+        return None
+    return m.start(), m.end(), MARK
+
+
+def _prose(value: str) -> bool:
+    """A word after ``name:`` in a sentence ("Invalid token: Not enough segments"), not a
+    secret: short, letters only, and not glued to more of the same value."""
+    return len(value) < 8 and value.isalpha()
 
 
 def _at_line_start(text: str, pos: int) -> bool:

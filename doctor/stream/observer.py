@@ -1,31 +1,36 @@
-"""Read one SSE response as it arrives: status, headers, and every line and event with its time.
+"""Read one SSE response as it arrives: status, headers, every event, ping and line with its time.
 
 ``StreamObserver(client, url, headers, ...).observe()`` returns a ``StreamObservation``.
 It reads raw bytes (``iter_raw``), so it sees ``Content-Encoding`` as sent and each chunk
 when it arrives; gzip/deflate bodies are inflated here for parsing. It stops at the first
 of: the server ending the body, ``stream_timeout`` since the request, ``idle_timeout``
-without an event, or a short grace after ``event: status`` if the server keeps the
-connection open. A watchdog thread enforces the limits even while the server trickles
-bytes, by shutting the socket down under the blocked read; the response is always closed.
+without a byte (a ``: ping`` comment is life, not silence), no headers within the probe
+timeout, or a short grace after ``event: status`` if the server keeps the connection
+open. A watchdog enforces the limits even while the server trickles bytes, by shutting
+the socket down under the blocked read (the socket is taken as soon as it is connected,
+so headers that trickle are cut too); the response is always closed.
+
+Memory stays bounded: the transcript keeps the first and last lines (the rest go to a
+temporary file), and only the first ``MAX_EVENTS`` events are kept, the rest counted.
 """
 
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import Enum
 from typing import Any
 
 import httpx
 
+from doctor.clients.http import SocketGrip
 from doctor.stream.parser import ServerSentEvent, SSEParser
+from doctor.stream.transcript import Transcript
 
 RELEVANT_HEADERS = (
     "content-type",
@@ -38,6 +43,9 @@ RELEVANT_HEADERS = (
 )
 """Response headers worth keeping; never Authorization or cookies."""
 ERROR_BODY_BYTES = 4096
+MAX_EVENTS = 10_000
+"""Events kept for the verdict; later ones are counted by name only."""
+MAX_PINGS = 1000
 
 
 class End(str, Enum):
@@ -48,13 +56,13 @@ class End(str, Enum):
     CUT = "cut"
     """The connection broke or the body was malformed at the HTTP level."""
     IDLE = "idle"
-    """No event for the idle timeout."""
+    """Not a byte for the idle timeout."""
     STREAM_TIMEOUT = "stream-timeout"
     """The whole observation reached the stream timeout."""
     AFTER_STATUS = "after-status"
     """The server kept the stream open past the grace after ``event: status``."""
     NO_RESPONSE = "no-response"
-    """No response headers within the timeouts."""
+    """No response headers within the probe timeout."""
     CONNECT_ERROR = "connect-error"
     """The connection could not be made."""
     HTTP_STATUS = "http-status"
@@ -64,13 +72,10 @@ class End(str, Enum):
     INTERRUPTED = "interrupted"
     """The user pressed Ctrl+C."""
 
-
-@dataclass(frozen=True)
-class ObservedLine:
-    """One raw SSE line and when its bytes arrived (seconds since the request started)."""
-
-    at: float
-    text: str
+    @property
+    def by_doctor(self) -> bool:
+        """The doctor's own limit ended the observation, not the server."""
+        return self in (End.IDLE, End.STREAM_TIMEOUT, End.INTERRUPTED)
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,13 @@ class ObservedEvent:
     event: str
     data: str
     id: str | None = None
+
+    def payload(self) -> Any:
+        """The data as JSON, or None when it is not JSON."""
+        try:
+            return json.loads(self.data)
+        except ValueError:
+            return None
 
 
 @dataclass
@@ -94,9 +106,18 @@ class StreamObservation:
     headers: dict[str, str] = field(default_factory=dict)
     headers_at: float | None = None
     first_byte_at: float | None = None
+    last_byte_at: float | None = None
     bytes_received: int = 0
-    lines: list[ObservedLine] = field(default_factory=list)
     events: list[ObservedEvent] = field(default_factory=list)
+    """The first MAX_EVENTS events."""
+    event_counts: Counter[str] = field(default_factory=Counter)
+    """Every event, kept or not, by name."""
+    pings: list[float] = field(default_factory=list)
+    """Arrival times of the first ``: ping`` comments."""
+    ping_count: int = 0
+    stray_lines: list[str] = field(default_factory=list)
+    """The first lines that are no SSE field (a JSON error body, say)."""
+    stray_count: int = 0
     end: End | None = None
     ended_at: float | None = None
     error: str | None = None
@@ -109,11 +130,16 @@ class StreamObservation:
     discarded_event: bool = False
     """The body ended in the middle of an event (no blank line after it)."""
     unterminated_line: str = ""
+    transcript: Transcript = field(default_factory=Transcript)
+
+    @property
+    def event_total(self) -> int:
+        return sum(self.event_counts.values())
 
     @property
     def log_events(self) -> int:
         """How many ``event: log`` events were delivered."""
-        return sum(1 for ev in self.events if ev.event == "log")
+        return self.event_counts.get("log", 0)
 
     @property
     def status_event(self) -> ObservedEvent | None:
@@ -127,16 +153,11 @@ class StreamObservation:
     def content_encoding(self) -> str:
         return self.headers.get("content-encoding", "").strip().lower()
 
-    def wall(self, at: float) -> datetime:
-        """The local time of an offset ``at``."""
-        return datetime.fromtimestamp(self.started_wall + at).astimezone()
 
-    def transcript(self) -> list[tuple[str, str]]:
-        """Every line with its local receive time, ISO 8601 with milliseconds."""
-        return [(self.wall(ln.at).isoformat(timespec="milliseconds"), ln.text) for ln in self.lines]
+LineCallback = Callable[[float, str], None]
+"""Sees every line as it arrives: (seconds since the request, text)."""
 
-
-LineCallback = Callable[[ObservedLine], None]
+SSE_FIELDS = ("", "data", "event", "id", "retry")
 
 
 class StreamObserver:
@@ -167,20 +188,28 @@ class StreamObserver:
         """Guards the end of the observation; notified when it ends or a limit moves."""
         self._done = False
         self._stopped: End | None = None
-        self._socket: socket.socket | None = None
-        self._last_event_at = 0.0
+        self._grip = SocketGrip()
+        self._last_byte_at = 0.0
         self._status_at: float | None = None
 
     def observe(self) -> StreamObservation:
         """Read the stream until it ends or a limit stops it; never raises httpx errors."""
         obs = self.observation
         self._t0 = time.monotonic()
-        obs.started_wall = time.time()
+        obs.started_wall = obs.transcript.started_wall = time.time()
         timeout = httpx.Timeout(
             self.probe_timeout, read=min(self.idle_timeout, self.stream_timeout)
         )
+        watchdog = threading.Thread(target=self._watch, name="sse-watchdog", daemon=True)
+        watchdog.start()
         try:
-            with self.client.stream("GET", obs.url, headers=self.headers, timeout=timeout) as resp:
+            with self.client.stream(
+                "GET",
+                obs.url,
+                headers=self.headers,
+                timeout=timeout,
+                extensions={"trace": self._grip.trace},
+            ) as resp:
                 self._opened(resp)
                 if resp.status_code != 200:
                     self._read_error_body(resp)
@@ -205,14 +234,13 @@ class StreamObserver:
     def interrupt(self) -> bool:
         """Stop reading because the user asked (Ctrl+C); safe in a signal handler.
 
-        Returns False when no response is open yet, so there is no read to end gracefully.
+        Returns False when no connection is open yet, so there is no read to end gracefully.
         """
         if self._stopped is None:
             self._stopped = End.INTERRUPTED
-        if self._socket is None:
+        if self._grip.sock is None:
             return False
-        with suppress(OSError):  # already closed
-            socket.socket.shutdown(self._socket, socket.SHUT_RDWR)
+        self._grip.cut()
         return True
 
     def _now(self) -> float:
@@ -220,21 +248,23 @@ class StreamObserver:
 
     def _opened(self, response: httpx.Response) -> None:
         obs = self.observation
-        obs.headers_at = self._last_event_at = self._now()
+        with self._changed:
+            obs.headers_at = self._last_byte_at = self._now()
+            self._changed.notify_all()
         obs.status_code = response.status_code
         obs.headers = {
             name: response.headers[name] for name in RELEVANT_HEADERS if name in response.headers
         }
-        stream = response.extensions.get("network_stream")
-        self._socket = stream.get_extra_info("socket") if stream is not None else None
 
     def _read_error_body(self, response: httpx.Response) -> None:
         body = b""
-        with suppress(httpx.HTTPError):
+        try:
             for chunk in response.iter_bytes():
                 body += chunk
                 if len(body) >= ERROR_BODY_BYTES:
                     break
+        except (httpx.HTTPError, zlib.error):
+            pass
         text = body[:ERROR_BODY_BYTES].decode("utf-8", "replace")
         self.observation.body_excerpt = text[:200]
         self.observation.detail = _detail(text)
@@ -246,13 +276,12 @@ class StreamObserver:
             self._finish(End.UNDECODABLE)
             return
         parser = SSEParser(on_line=self._line)
-        watchdog = threading.Thread(target=self._watch, name="sse-watchdog", daemon=True)
-        watchdog.start()
         try:
             for chunk in response.iter_raw():
                 at = self._now()
                 if obs.first_byte_at is None:
                     obs.first_byte_at = at
+                obs.last_byte_at = self._last_byte_at = at
                 obs.bytes_received += len(chunk)
                 for event in parser.feed(inflate(chunk), at):
                     self._event(event, at)
@@ -266,14 +295,24 @@ class StreamObserver:
             obs.unterminated_line = parser.unterminated_line[:200]
 
     def _line(self, text: str, at: float) -> None:
-        line = ObservedLine(at, text)
-        self.observation.lines.append(line)
+        obs = self.observation
+        obs.transcript.add(at, text)
+        if text.startswith(":"):
+            obs.ping_count += 1
+            if len(obs.pings) < MAX_PINGS:
+                obs.pings.append(at)
+        elif text.partition(":")[0] not in SSE_FIELDS:
+            obs.stray_count += 1
+            if len(obs.stray_lines) < 10:
+                obs.stray_lines.append(text[:300])
         if self.on_line is not None:
-            self.on_line(line)
+            self.on_line(at, text)
 
     def _event(self, event: ServerSentEvent, at: float) -> None:
-        self.observation.events.append(ObservedEvent(at, event.event, event.data, event.id))
-        self._last_event_at = at
+        obs = self.observation
+        obs.event_counts[event.event] += 1
+        if len(obs.events) < MAX_EVENTS:
+            obs.events.append(ObservedEvent(at, event.event, event.data, event.id))
         if event.event == "status" and self._status_at is None:
             with self._changed:
                 self._status_at = at
@@ -294,10 +333,12 @@ class StreamObserver:
 
     def _next_limit(self) -> tuple[End, float]:
         limits = [(End.STREAM_TIMEOUT, self.stream_timeout)]
-        if self._status_at is not None:
+        if self.observation.headers_at is None:
+            limits.append((End.NO_RESPONSE, self.probe_timeout))
+        elif self._status_at is not None:
             limits.append((End.AFTER_STATUS, self._status_at + self.status_grace))
         else:
-            limits.append((End.IDLE, self._last_event_at + self.idle_timeout))
+            limits.append((End.IDLE, self._last_byte_at + self.idle_timeout))
         return min(limits, key=lambda limit: limit[1])
 
     def _watch(self) -> None:
@@ -307,12 +348,10 @@ class StreamObserver:
                 reason, due = self._next_limit()
                 wait = due - self._now()
                 if wait > 0:
-                    self._changed.wait(wait)
+                    self._changed.wait(wait)  # bytes that came meanwhile move the limit
                     continue
                 self._stopped = self._stopped or reason
-                if self._socket is not None:
-                    with suppress(OSError):  # already closed by the other side
-                        socket.socket.shutdown(self._socket, socket.SHUT_RDWR)
+                self._grip.cut()
                 return
 
 
@@ -337,15 +376,23 @@ def _inflater(encoding: str) -> Callable[[bytes], bytes] | None:
 
 
 class _Inflater:
-    """Incremental gzip/zlib decoding that also reads concatenated gzip members."""
+    """Incremental gzip/zlib decoding that also reads concatenated gzip members.
+
+    Each call inflates at most ``MAX_INFLATE`` bytes of output per input chunk, so a small
+    compressed chunk cannot expand into gigabytes at once (a gzip bomb).
+    """
+
+    MAX_INFLATE = 1 << 20
 
     def __init__(self) -> None:
         self._z = zlib.decompressobj(zlib.MAX_WBITS | 32)  # accepts a gzip or zlib header
 
     def feed(self, chunk: bytes) -> bytes:
-        out = self._z.decompress(chunk)
+        out = self._z.decompress(chunk, self.MAX_INFLATE)
+        if self._z.unconsumed_tail:
+            raise zlib.error(f"a chunk inflates to more than {self.MAX_INFLATE} bytes")
         while self._z.eof and self._z.unused_data:
             rest = self._z.unused_data
             self._z = zlib.decompressobj(zlib.MAX_WBITS | 32)
-            out += self._z.decompress(rest)
+            out += self._z.decompress(rest, self.MAX_INFLATE)
         return out

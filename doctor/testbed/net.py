@@ -22,7 +22,8 @@ class HealthProbe:
     """GETs health URLs with one reused client (no proxies from the environment)."""
 
     def __init__(self, timeout: float = 1.0) -> None:
-        self._client = httpx.Client(timeout=timeout, trust_env=False)
+        no_reuse = httpx.Limits(max_keepalive_connections=0)  # each probe a new connection
+        self._client = httpx.Client(timeout=timeout, trust_env=False, limits=no_reuse)
 
     def __call__(self, url: str) -> bool:
         """True if GET `url` answers 2xx in time."""

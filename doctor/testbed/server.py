@@ -9,7 +9,6 @@ import threading
 import uvicorn
 from starlette.types import ASGIApp
 
-from doctor.testbed.backend import Closing
 from doctor.testbed.net import LOOPBACK, wait_until
 
 THREAD_PREFIX = "sse-doctor-testbed-backend"
@@ -29,14 +28,13 @@ _quiet_cuts = _QuietIntentionalCuts()
 class BackendServer:
     """uvicorn on a pre-bound loopback socket, started and stopped from the calling thread."""
 
-    def __init__(self, app: ASGIApp, closing: Closing) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         # An explicit IPPROTO_TCP makes asyncio set TCP_NODELAY on accepted connections;
         # without it small writes wait for delayed ACKs (~40 ms per response).
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.bind((LOOPBACK, 0))
         self._sock.listen(128)
         self.port: int = self._sock.getsockname()[1]
-        self._closing = closing
         config = uvicorn.Config(
             app,
             log_config=None,
@@ -44,7 +42,7 @@ class BackendServer:
             http="h11",
             ws="none",
             lifespan="on",
-            timeout_graceful_shutdown=2,
+            timeout_graceful_shutdown=1,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
@@ -66,9 +64,8 @@ class BackendServer:
         wait_until(started, "backend", deadline_s, interval=0.005)
 
     def stop(self) -> None:
-        """End open streams, shut uvicorn down and join its thread."""
+        """Shut uvicorn down (open streams get a second to end) and join its thread."""
         if self._thread.is_alive():
-            self._closing.set_threadsafe()
             self._server.should_exit = True
             self._thread.join(timeout=5)
             if self._thread.is_alive():

@@ -4,52 +4,70 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import logging
 import os
 import secrets
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
-from doctor.testbed.ai_server import LocalAIServer
-from doctor.testbed.backend import AIServer, BackendConfig, Closing, create_app
-from doctor.testbed.faults import validate
+import httpx
+import pymongo
+from bson import ObjectId
+
+from doctor.testbed.ai_server import AIServer, Settings
+from doctor.testbed.backend import CONTAINER_PREFIX, BackendConfig, create_app
+from doctor.testbed.faults import LIVE_RUN_FAULTS, validate
 from doctor.testbed.hang import HangingListener
-from doctor.testbed.model import State
-from doctor.testbed.mongo import MongoEndpoint
+from doctor.testbed.mongo import NxMongo, RefusingMongo
 from doctor.testbed.net import LOOPBACK, closed_port
+from doctor.testbed.profiles import Profile, profile
+from doctor.testbed.proxy import Proxy
 from doctor.testbed.server import BackendServer
+from doctor.testbed.store import DATABASE, new_project, new_user
 from doctor.testbed.tokens import TokenSigner
+from doctor.testbed.upstream import BackendLog
 
 API_PREFIX = "/api/v1"
-CONTAINER_PREFIX = "refactor-project-"
-MONGO_DB = "refactor_agent"
-AI_DOWN_FAULTS = frozenset({"container-stopped", "ai-down"})
+SEED_DEADLINE_S = 10.0
+POSTGRES_URL = "postgresql://langgraph:langgraph_secret@postgres:5432/langgraph"
 
 
 @dataclasses.dataclass(frozen=True)
 class Stack:
     """Where a running testbed stack lives and what it contains."""
 
+    profile: str
     backend_url: str
     api_prefix: str
     email: str
+    username: str
     password: str
     token: str
     mongo_uri: str
     mongo_db: str
     project_id: str
-    pending_project_id: str
-    other_project_id: str
+    """The project the faults are about (the READY one unless a project fault says else)."""
+    ready_project_id: str
+    not_ready_project_id: str
+    foreign_project_id: str
     run_id: str
+    """A run of the project: finished, unless a fault needs it still going."""
     container_prefix: str
-    container_name: str | None
+    container_name: str
     ai_url: str | None
+    """The AI Server over HTTP (``--ai-url``), when it runs in this process."""
     base_image: str
     docker: bool
     log_path: Path
     faults: frozenset[str]
     llm_api_key: str | None
+
+    @property
+    def login(self) -> str:
+        """The login name this profile's backend asks for (email at v1, username at v2)."""
+        return self.email if self.profile == "v1" else self.username
 
 
 def doctor_args(stack: Stack, *extra: str, **overrides: object) -> list[str]:
@@ -57,11 +75,12 @@ def doctor_args(stack: Stack, *extra: str, **overrides: object) -> list[str]:
     (``stream_timeout=5`` gives ``--stream-timeout 5``), ``name=None`` drops it."""
     options: dict[str, object] = {
         "backend-url": stack.backend_url,
-        "api-prefix": stack.api_prefix,
         "email": stack.email,
+        "username": stack.username if stack.profile == "v2" else None,
         "password": stack.password,
+        "project": stack.project_id,
+        "run": stack.run_id,
         "mongo-uri": stack.mongo_uri,
-        "mongo-db": stack.mongo_db,
         "base-image": stack.base_image,
         "container-prefix": stack.container_prefix,
     }
@@ -70,170 +89,259 @@ def doctor_args(stack: Stack, *extra: str, **overrides: object) -> list[str]:
     return [*(part for pair in pairs for part in pair), *extra]
 
 
-def _seed(log_lines: int, log_gap: float) -> tuple[State, dict[str, str]]:
-    """A user with a READY and a PENDING project and one PENDING run, plus another user."""
-    state = State(log_lines, log_gap)
-    user = state.add_user("tester@example.com", "Test User")
-    other = state.add_user("other@example.com", "Other User")
-    ready = state.add_project(user, "sample-refactor", "READY")
-    pending = state.add_project(user, "still-provisioning", "PENDING")
-    foreign = state.add_project(other, "someone-elses-project", "READY")
-    run = state.add_run(ready.id)
-    ids = {"user": user.id, "ready": ready.id, "pending": pending.id, "other": foreign.id}
-    return state, {**ids, "run": run.id}
+@dataclasses.dataclass
+class _Seed:
+    email: str
+    username: str
+    password: str
+    user_id: str
+    ready: str
+    not_ready: str
+    foreign: str
 
 
-def _backend_log(path: Path) -> logging.Logger:
-    """A private logger writing the backend's log format to `path`."""
-    log = logging.Logger("backend", logging.DEBUG)
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s [%(levelname)s] %(message)s"))
-    log.addHandler(handler)
-    return log
+def _seed(uri: str, chosen: Profile) -> _Seed:
+    """A user with a READY and a CREATED project, and another user's READY project."""
+    with pymongo.MongoClient(uri, serverSelectionTimeoutMS=2000) as client:
+        db = client[DATABASE]
+        user = new_user(db, "tester@example.com", "tester")
+        other = new_user(db, "other@example.com", "other")
+        field = chosen.prompt_field
+        ready = new_project(db, user, "legacy sample", "READY", field)
+        not_ready = new_project(db, user, "still being created", "CREATED", field)
+        foreign = new_project(db, other, "someone else's project", "READY", field)
+    return _Seed(user.email, user.username, user.password, user.id, ready, not_ready, foreign)
 
 
-def _start_mongo(state: State, faults: frozenset[str], exits: contextlib.ExitStack) -> str:
-    if "mongo-down" in faults:
-        return f"mongodb://{LOOPBACK}:{closed_port()}"
-    mongo = MongoEndpoint(state, MONGO_DB, require_auth="mongo-auth" in faults)
-    exits.callback(mongo.stop)
-    if "mongo-auth" in faults:
-        return f"mongodb://refactor:wrong-{secrets.token_hex(4)}@{LOOPBACK}:{mongo.port}/?authSource=admin"
-    return f"mongodb://{LOOPBACK}:{mongo.port}"
+def _start_run(backend_url: str, token: str, project_id: str) -> str:
+    """Start a run through the backend, as the front end does."""
+    headers = {"Authorization": f"Bearer {token}"}
+    url = f"{backend_url}{API_PREFIX}/projects/{project_id}/agent/run"
+    answer = httpx.post(url, headers=headers, timeout=5, trust_env=False)
+    answer.raise_for_status()
+    return str(answer.json()["run_id"])
 
 
-def _start_docker_ai(
-    state: State,
+def start_stack(
+    faults: Iterable[str] = (),
+    *,
+    profile_name: str = "v2",
+    docker: bool = False,
+    log_path: str | os.PathLike[str] | None = None,
+    base_image: str = "refactor-base:sse-doctor-testbed",
+    step_gap: float = 0.02,
+    ping_interval: float = 0.5,
+    tools: str = "python",
+) -> contextlib.AbstractContextManager[Stack]:
+    """Start backend, AI Server and MongoDB with ``faults`` injected; stop them all on exit.
+
+    ``profile_name`` is ``v1`` (the guide's commit) or ``v2`` (today's main). Without
+    ``docker`` no Docker engine is needed: the AI Server runs in this process and the
+    backend reaches it as if its container name resolved. The backend log goes to
+    ``log_path``, or to a temporary file removed on exit. ``step_gap`` paces the agent's
+    events, ``ping_interval`` the keepalive comments (15 s in the real stack). With
+    ``docker``, ``tools`` picks the container image's flavour: ``python`` (python3, no
+    wget, like the V2 image) or ``wget`` (busybox wget and no python3 on the PATH).
+    """
+    chosen = validate(faults, docker)
+    if step_gap < 0 or ping_interval <= 0:
+        raise ValueError("step_gap must not be negative and ping_interval must be positive")
+    if tools not in ("wget", "python"):
+        raise ValueError(f"tools must be wget or python, not {tools!r}")
+    return _running_stack(
+        chosen, profile(profile_name), docker, log_path, base_image, step_gap, ping_interval, tools
+    )
+
+
+def _server_args(settings: Settings) -> list[str]:
+    """The AI Server's command line in a container, for these settings."""
+    args = [
+        "--profile", settings.profile,
+        "--step-gap", str(settings.step_gap),
+        "--ping-interval", str(settings.ping_interval),
+        "--poll-interval", str(settings.poll_interval),
+    ]  # fmt: skip
+    if settings.stall:
+        args.append("--stall")
+    if not settings.start_agents:
+        args.append("--hold")
+    if settings.kill_after_events is not None:
+        args += ["--kill-after-events", str(settings.kill_after_events)]
+    return args
+
+
+def _docker_ai(
+    settings: Settings,
     faults: frozenset[str],
-    container_name: str,
+    container: str,
     base_image: str,
-    env: dict[str, str],
+    tools: str,
     exits: contextlib.ExitStack,
-) -> AIServer:
+) -> Any:
+    """The AI Server's container, and the base image tag the faults call for."""
     # Imported here so that stacks without Docker never load the Docker SDK.
     from doctor.clients.docker_host import docker_client
     from doctor.testbed.docker_ai import DockerAIServer, ensure_image, set_base_tag
 
     client = docker_client()
     exits.callback(client.close)
-    image = ensure_image(client)
+    image = ensure_image(client, tools)
     if set_base_tag(client, image, base_image, present="no-base-image" not in faults):
         exits.callback(set_base_tag, client, image, base_image, present=False)
-    mode = (
-        "stopped" if "container-stopped" in faults else "idle" if "ai-down" in faults else "running"
-    )
-    ai = DockerAIServer(client, image, container_name, env, mode)
+    ai = DockerAIServer(client, image, container, dict(settings.env), _server_args(settings))
     exits.callback(ai.stop)
-    ai.start(state.tasks())
+    ai.start()
     return ai
 
 
-def _start_backend(config: BackendConfig, exits: contextlib.ExitStack) -> int:
-    """The backend's port: uvicorn serving the app, or a listener that never answers."""
-    if "backend-hang" in config.faults:
-        listener = HangingListener()
-        listener.start()
-        exits.callback(listener.stop)
-        return listener.port
-    server = BackendServer(create_app(config), config.closing)
-    exits.callback(server.stop)
-    server.start()
-    return server.port
-
-
-def start_stack(
-    faults: Iterable[str] = (),
-    *,
-    docker: bool = False,
-    log_path: str | os.PathLike[str] | None = None,
-    base_image: str = "refactor-base:sse-doctor-testbed",
-    log_lines: int = 5,
-    event_gap: float = 0.02,
-    slow_gap: float = 1.5,
-) -> contextlib.AbstractContextManager[Stack]:
-    """Start backend, AI Server and MongoDB with `faults` injected; stop them all on exit.
-
-    `faults` are names from FAULTS (unknown ones raise ValueError at once). Without
-    `docker` no Docker engine is needed; with it the AI Server runs in a container and
-    `base_image` is tagged (or, with the no-base-image fault, made absent). The backend
-    log goes to `log_path`, or to a temporary file removed on exit. Each run has
-    `log_lines` task logs, streamed `event_gap` seconds apart (`slow_gap` with slow-events).
-    """
-    chosen = validate(faults)
-    if log_lines < 0 or event_gap < 0 or slow_gap < 0:
-        raise ValueError("log_lines, event_gap and slow_gap must not be negative")
-    return _running_stack(chosen, docker, log_path, base_image, log_lines, event_gap, slow_gap)
+def _wait_run(backend_url: str, token: str, project_id: str, run_id: str) -> None:
+    """Poll the backend until the run is no longer RUNNING."""
+    headers = {"Authorization": f"Bearer {token}"}
+    url = f"{backend_url}{API_PREFIX}/projects/{project_id}/agent/runs/{run_id}"
+    deadline = time.monotonic() + SEED_DEADLINE_S
+    while time.monotonic() < deadline:
+        answer = httpx.get(url, headers=headers, timeout=5, trust_env=False)
+        if answer.is_success and answer.json().get("status") != "RUNNING":
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"testbed: run {run_id} did not finish in {SEED_DEADLINE_S} s")
 
 
 @contextlib.contextmanager
 def _running_stack(
     faults: frozenset[str],
+    chosen: Profile,
     docker: bool,
     log_path: str | os.PathLike[str] | None,
     base_image: str,
-    log_lines: int,
-    event_gap: float,
-    slow_gap: float,
+    step_gap: float,
+    ping_interval: float,
+    tools: str,
 ) -> Iterator[Stack]:
-    state, ids = _seed(log_lines, slow_gap if "slow-events" in faults else event_gap)
-    signer = TokenSigner()
-    user = state.users[ids["user"]]
-    container_name = f"{CONTAINER_PREFIX}{ids['ready']}"
-    llm_api_key = f"sk-testbed-{secrets.token_hex(16)}" if docker else None
-
     with contextlib.ExitStack() as exits:
         if log_path is None:
             handle, temp_name = tempfile.mkstemp(prefix="sse-doctor-testbed-", suffix=".log")
             os.close(handle)
             exits.callback(Path(temp_name).unlink, missing_ok=True)
             log_path = temp_name
-        path = Path(log_path)
-        log = _backend_log(path)
-        exits.callback(log.handlers[0].close)
-
-        mongo_uri = _start_mongo(state, faults, exits)
-        ai_url = None
-        if docker:
-            env = {"OPENAI_API_KEY": llm_api_key or "", "PROJECT_ID": ids["ready"]}
-            ai: AIServer = _start_docker_ai(state, faults, container_name, base_image, env, exits)
-        else:
-            local = LocalAIServer(state, running=not faults & AI_DOWN_FAULTS)
-            exits.callback(local.stop)
-            local.start()
-            ai, ai_url = local, local.url
-
-        config = BackendConfig(
-            state=state,
-            signer=signer,
-            ai=ai,
-            log=log,
-            closing=Closing(),
-            faults=faults,
-            faulted_project_id=ids["ready"],
-            container_prefix=CONTAINER_PREFIX,
-            api_prefix=API_PREFIX,
-            event_gap=event_gap,
-            slow_gap=slow_gap,
+        log = BackendLog(Path(log_path))
+        exits.callback(log.close)
+        mongo = NxMongo()
+        exits.callback(mongo.stop)
+        seed = _seed(mongo.uri, chosen)
+        container = f"{CONTAINER_PREFIX}{seed.ready}"
+        llm_api_key = f"sk-ant-testbed-{secrets.token_hex(16)}"
+        env = {"ANTHROPIC_API_KEY": llm_api_key}
+        if chosen.name == "v2":
+            env["POSTGRES_URL"] = POSTGRES_URL
+        for fault, name in (
+            ("no-api-key", "ANTHROPIC_API_KEY"),
+            ("no-postgres-url", "POSTGRES_URL"),
+        ):
+            if fault in faults:
+                env.pop(name, None)
+        settings = Settings(
+            profile=chosen.name,
+            step_gap=1.5 if "slow-events" in faults else 0.1 if "buffered" in faults else step_gap,
+            ping_interval=ping_interval,
+            poll_interval=0.05,
+            stall="agent-stall" in faults,
+            start_agents="keepalive-only" not in faults,
+            kill_after_events=3 if "ai-killed" in faults else None,
+            env=env,
         )
-        port = _start_backend(config, exits)
+        ai: Any
+        if docker:
+            ai = _docker_ai(settings, faults, container, base_image, tools, exits)
+            with pymongo.MongoClient(mongo.uri) as client:
+                client[DATABASE].projects.update_one(
+                    {"_id": ObjectId(seed.ready)}, {"$set": {"container_id": ai.id}}
+                )
+        else:
+            ai = AIServer(settings).start()
+        names = {container}
+
+        def lookup(name: str) -> tuple[str, int] | None:
+            if name not in names:
+                return None
+            return ai.address() if docker else (LOOPBACK, ai.port)
+
+        signer = TokenSigner()
+        config = BackendConfig(
+            profile=chosen,
+            mongo_uri=mongo.uri,
+            signer=signer,
+            log=log,
+            lookup=lookup,
+            docker_status=ai.docker_status if docker else BackendConfig.docker_status,
+            ping_interval=ping_interval,
+        )
+        served = None
+        if "backend-hang" in faults:
+            listener = HangingListener()
+            listener.start()
+            exits.callback(listener.stop)
+            port = listener.port
+        else:
+            served = BackendServer(Proxy(create_app(config), faults))
+            exits.callback(served.stop)
+            served.start()
+            port = served.port
+        exits.callback(ai.stop)  # first out: open streams end, so the backend stops at once
+        backend_url = f"http://{LOOPBACK}:{port}"
+        token = signer.issue(seed.user_id, seed.email)
+        if served is not None:
+            run_id = _start_run(backend_url, token, seed.ready)
+            if not faults & LIVE_RUN_FAULTS:
+                _wait_run(backend_url, token, seed.ready, run_id)
+        else:  # nothing answers at the backend: the run was started before it hung
+            run_id = ai.seed("a run from before the backend hung").task_id if not docker else "-"
+
+        if "unknown-run" in faults:
+            ai.restart() if docker else ai.forget()
+        if "ai-down" in faults:
+            ai.stop_listening() if docker else ai.stop()
+        if "container-stopped" in faults:
+            ai.kill()
+        if "container-unresolvable" in faults:
+            names.clear()
+        doctor_mongo = mongo.uri
+        if "mongo-down" in faults:
+            mongo.stop()
+            doctor_mongo = f"mongodb://{LOOPBACK}:{closed_port()}"
+        if "mongo-auth" in faults:
+            refusing = RefusingMongo()
+            exits.callback(refusing.stop)
+            secret = secrets.token_hex(4)
+            doctor_mongo = f"mongodb://refactor:wrong-{secret}@{LOOPBACK}:{refusing.port}/"
+        project_id = seed.ready
+        if "foreign-project" in faults:
+            project_id = seed.foreign
+        elif "unknown-project" in faults:
+            project_id = str(ObjectId())
+        elif "project-not-ready" in faults:
+            project_id = seed.not_ready
         yield Stack(
-            backend_url=f"http://{LOOPBACK}:{port}",
+            profile=chosen.name,
+            backend_url=backend_url,
             api_prefix=API_PREFIX,
-            email=user.email,
-            password=user.password,
-            token=signer.issue(user.id),
-            mongo_uri=mongo_uri,
-            mongo_db=MONGO_DB,
-            project_id=ids["ready"],
-            pending_project_id=ids["pending"],
-            other_project_id=ids["other"],
-            run_id=ids["run"],
+            email=seed.email,
+            username=seed.username,
+            password=seed.password,
+            token=token,
+            mongo_uri=doctor_mongo,
+            mongo_db=DATABASE,
+            project_id=project_id,
+            ready_project_id=seed.ready,
+            not_ready_project_id=seed.not_ready,
+            foreign_project_id=seed.foreign,
+            run_id=run_id,
             container_prefix=CONTAINER_PREFIX,
-            container_name=container_name if docker else None,
-            ai_url=ai_url,
+            container_name=container,
+            ai_url=None if docker else f"http://{LOOPBACK}:{ai.port}",
             base_image=base_image,
             docker=docker,
-            log_path=path,
+            log_path=Path(log_path),
             faults=faults,
-            llm_api_key=llm_api_key,
+            llm_api_key=llm_api_key if "no-api-key" not in faults else None,
         )

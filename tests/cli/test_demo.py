@@ -26,10 +26,18 @@ def test_healthy_demo_passes_every_criterion(capsys: pytest.CaptureFixture[str])
     assert all(criterion["met"] for criterion in doc["criteria"])
 
 
-def test_demo_with_a_fault_names_it(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--json", "--timeout", "1", "--fault", "forbidden"]) == 1
+@pytest.mark.parametrize("profile", ["v1", "v2"])
+def test_demo_with_a_fault_names_it(profile: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["demo", "--json", "--timeout", "1", "--profile", profile, "--fault", "ai-down"]
+    assert main(argv) == 1
     doc = json.loads(capsys.readouterr().out)
-    assert doc["diagnosis"][0]["category"] == "http-403-404"
+    assert doc["diagnosis"][0]["id"] == "sse.upstream-unreachable"
+
+
+def test_the_v1_demo_is_double_framed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--json", "--timeout", "1", "--profile", "v1"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert [f["id"] for f in doc["diagnosis"]] == ["sse.double-framed"]
 
 
 def test_unknown_fault_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -42,7 +50,7 @@ def test_docker_demo_leaves_no_container_or_listener(
 ) -> None:
     assert main(["demo", "--docker", "--json", "--timeout", "1", "--fault", "ai-down"]) == 1
     doc = json.loads(capsys.readouterr().out)
-    assert doc["diagnosis"][0]["category"] == "http-503"
+    assert doc["diagnosis"][0]["id"] == "sse.upstream-unreachable"
     name = f"refactor-project-{doc['target']['project_id']}"
     left = docker_client.containers.list(all=True, filters={"label": f"{LABEL}=1", "name": name})
     assert left == []

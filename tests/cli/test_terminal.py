@@ -37,11 +37,11 @@ def test_ctrl_c_at_the_password_prompt_turns_echo_back_on(stack: Stack) -> None:
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     doctor = subprocess.Popen(
         [sys.executable, "-m", "doctor.cli", "run", "--no-docker", "--timeout", "2",
-         "--backend-url", stack.backend_url, "--email", stack.email],
+         "--backend-url", stack.backend_url, "--username", stack.username],
         stdin=terminal, stdout=terminal, stderr=terminal, env=env, preexec_fn=own_terminal,
     )  # fmt: skip
     try:
-        assert b"Password:" in read_until(leader, b"Password:", 30)
+        assert b"Password" in read_until(leader, b"): ", 30)
         assert not termios.tcgetattr(terminal)[3] & termios.ECHO  # hidden while asking
         os.write(leader, b"\x03")  # Ctrl+C, through the terminal's line discipline
         assert doctor.wait(timeout=30) == 130

@@ -42,14 +42,16 @@ RESULTS = [
         "docker start refactor-project-abc",
         {"exit_code": 137},
         12,
+        problem="container.stopped",
     ),
     Result(
         "sse.stream",
         Status.FAIL,
-        "The stream answered 503.",
-        Category.HTTP_503,
+        "The backend cannot resolve the project's container.",
+        Category.TIMEOUT,
         None,
-        {"status": 503},
+        {"status": 200},
+        problem="network.container-unresolvable",
     ),
     Result("sse.final_status", Status.SKIP, "Skipped because sse.stream did not pass."),
 ]
@@ -76,7 +78,7 @@ def record() -> RunRecord:
 
 def test_diagnosis_names_the_upstream_cause_once(record: RunRecord) -> None:
     (finding,) = record.diagnosis
-    assert finding.category == Category.HTTP_503
+    assert (finding.id, finding.category) == ("container.stopped", Category.HTTP_503)
     assert finding.checks == ("containers.project", "sse.stream")
     assert finding.title.startswith("Container refactor-project-abc is not running")
     assert finding.hint == "docker start refactor-project-abc"
@@ -103,6 +105,7 @@ def test_json_document_follows_the_schema(record: RunRecord) -> None:
         "title",
         "status",
         "category",
+        "problem",
         "message",
         "hint",
         "evidence",
@@ -120,10 +123,14 @@ def test_json_document_follows_the_schema(record: RunRecord) -> None:
     assert doc["criteria"][0]["met"] is False and doc["criteria"][1]["met"] is None
     assert doc["diagnosis"] == [
         {
+            "id": "container.stopped",
             "category": "http-503",
+            "severity": "problem",
+            "basis": "observed",
             "title": "Container refactor-project-abc is not running: Exited (137).",
             "checks": ["containers.project", "sse.stream"],
             "hint": "docker start refactor-project-abc",
+            "evidence": {"exit_code": 137},
         }
     ]
     assert doc["summary"] == {"pass": 1, "warn": 0, "fail": 2, "skip": 1, "error": 0}
@@ -141,7 +148,7 @@ def test_plain_text_groups_by_layer_with_marks(record: RunRecord) -> None:
     )
     assert any(re.match(r"− sse\.final_status +Skipped because", line) for line in lines)
     assert "→ docker start refactor-project-abc" in text
-    assert "503 error (http-503)" in text
+    assert "The project's container is not running (container.stopped)" in text
     assert "[ ] SSE connection established" in text
     assert "[-] `event: log` events received  (not evaluated)" in text
     assert "1 passed, 0 warnings, 2 failed, 0 errors, 1 skipped" in text
@@ -160,7 +167,10 @@ def test_colour_text_has_escape_codes(record: RunRecord) -> None:
 
 def test_markdown(record: RunRecord) -> None:
     text = renderer("markdown")(record, 0, False)
-    assert "1. **503 error** (`http-503`): Container refactor-project-abc" in text
+    assert (
+        "1. **The project's container is not running** (`container.stopped`): "
+        "Container refactor-project-abc" in text
+    )
     assert "- [ ] SSE connection established" in text
     assert "| ✗ fail | `containers.project` |" in text
 
@@ -172,7 +182,7 @@ def test_junit_has_one_testcase_per_check(record: RunRecord) -> None:
     )
     cases = suite.findall("testcase")
     assert [c.get("name").split(":")[0] for c in cases] == [c.id for c in CHECKS]
-    assert cases[1].find("failure").get("type") == "http-503"
+    assert cases[1].find("failure").get("type") == "container.stopped"
     assert cases[3].find("skipped") is not None
 
 
@@ -195,12 +205,18 @@ def test_each_service_down_is_a_cause_of_its_own() -> None:
     ]
     down = Category.PREREQUISITE
     results = [
-        Result("mongodb.ping", Status.FAIL, "Nothing listens at :27017.", down),
-        Result("docker.engine", Status.FAIL, "No Docker engine.", down),
-        Result("backend.liveness", Status.FAIL, "Nothing listens at :8000.", down),
         Result(
-            "backend.login", Status.FAIL, "Database down.", down, evidence={"service": "mongodb"}
+            "mongodb.ping", Status.FAIL, "Nothing listens at :27017.", down, problem="mongodb.down"
         ),
+        Result("docker.engine", Status.FAIL, "No Docker engine.", down, problem="docker.down"),
+        Result(
+            "backend.liveness",
+            Status.FAIL,
+            "Nothing listens at :8000.",
+            down,
+            problem="backend.down",
+        ),
+        Result("backend.login", Status.FAIL, "HTTP 500.", down, problem="backend.error"),
     ]
     findings = diagnose(results, checks)
     assert [f.title for f in findings] == [
@@ -209,6 +225,17 @@ def test_each_service_down_is_a_cause_of_its_own() -> None:
         "Nothing listens at :8000.",
     ]
     assert findings[0].checks == ("mongodb.ping", "backend.login")
+
+
+def test_a_plugins_result_without_an_id_is_still_a_finding() -> None:
+    checks = [Fixed("acme.thing", "acme", "Acme")]
+    results = [Result("acme.thing", Status.FAIL, "Acme is down.", Category.PREREQUISITE)]
+    (finding,) = diagnose(results, checks)
+    assert (finding.id, finding.severity, finding.category) == (
+        "check.failed",
+        "problem",
+        Category.PREREQUISITE,
+    )
 
 
 def test_junit_stays_xml_when_a_message_holds_control_characters(record: RunRecord) -> None:

@@ -132,14 +132,14 @@ def test_bundle_and_outputs_hold_none_of_the_planted_secrets(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    stack = stack_factory(docker=True, log_lines=3)
+    stack = stack_factory(docker=True)
     mongo_password = f"Mongo-{secrets.token_hex(8)}"
     mongo_port = stack.mongo_uri.rsplit(":", 1)[1].split("/")[0]
     db_password = f"Db-{secrets.token_hex(8)}!x"
     planted = {
         "login password": stack.password,
         "token": stack.token,
-        "OpenAI key in the AI Server's env": stack.llm_api_key,
+        "Anthropic key in the AI Server's env": stack.llm_api_key,
         "MongoDB password": mongo_password,
         "Anthropic key": f"sk-ant-api03-{alnum(40)}",
         "AWS key id": "AKIA" + alnum(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
@@ -172,12 +172,12 @@ def test_bundle_and_outputs_hold_none_of_the_planted_secrets(
         "--project", stack.project_id,
         "--new-run",
     ]  # fmt: skip
-    login = ["--email", stack.email, "--password", stack.password]
+    login = ["--username", stack.username, "--password", stack.password]
 
-    assert main(["run", "--json", *FAST, *stack_args, "--token", stack.token]) == 1
+    assert main(["run", "--json", *FAST, *stack_args, "--token", stack.token]) == 0
     run_json = capsys.readouterr().out
     assert json.loads(run_json)["schema"] == "sse-doctor/1"
-    assert main(["run", "-v", "--no-color", *FAST, *stack_args, *login]) == 1
+    assert main(["run", "-v", "--no-color", *FAST, *stack_args, *login]) == 0
     run_text = capsys.readouterr().out
     assert "backend.login" in run_text
 
@@ -209,7 +209,7 @@ def test_bundle_and_outputs_hold_none_of_the_planted_secrets(
     )
 
     code, bundle, printed = report(tmp_path, capsys, *stack_args, *login, "--backend-log", str(log))
-    assert code == 1  # MongoDB rejects the planted credentials
+    assert code == 0  # the planted MongoDB credentials are only the doctor's view: a warning
     assert stat.S_IMODE(bundle.stat().st_mode) == 0o600
     assert str(bundle) in printed and "review the bundle" in printed
     files = read_bundle(bundle)
@@ -227,10 +227,10 @@ def test_bundle_and_outputs_hold_none_of_the_planted_secrets(
     assert set(files) >= FIXED_FILES
     for name in ("inspect.json", "logs.txt", "health.txt", "tasks.txt"):
         assert f"{project}/{name}" in files and f"{extra}/{name}" in files
-    assert b"OPENAI_API_KEY=[REDACTED]" in files[f"{project}/inspect.json"]
+    assert b"ANTHROPIC_API_KEY=[REDACTED]" in files[f"{project}/inspect.json"]
     assert b"GITHUB_TOKEN=[REDACTED]" in files[f"{extra}/inspect.json"]
     assert b"GITHUB_TOKEN=[REDACTED]" in files[f"{extra}/logs.txt"]
-    assert b'"status": "healthy"' in files[f"{project}/health.txt"]
+    assert b'{"status":"healthy"}' in files[f"{project}/health.txt"]
     backend_log = files["backend-log.txt"].decode()
     for kept in ("Authorization: Bearer [REDACTED]", "Set-Cookie:", "BEGIN PRIVATE KEY", "?token="):
         assert kept in backend_log
@@ -259,7 +259,8 @@ def test_bundle_and_outputs_hold_none_of_the_planted_secrets(
     assert "<details><summary>" in summary and "[x] SSE connection established" in summary
     assert "[SSE]" in summary.split(SECTIONS[1])[1].split(SECTIONS[2])[0]
     assert "sse.stream" in files["run.txt"].decode()
-    assert re.search(r"\[\d\d:\d\d:\d\d\.\d{3}\] event: log", files["sse-transcript.txt"].decode())
+    transcript = files["sse-transcript.txt"].decode()
+    assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z event: log", transcript)
 
 
 class LeakyProxy(BaseHTTPRequestHandler):
@@ -375,7 +376,7 @@ def test_a_stack_that_is_down_still_gets_a_useful_bundle(
     assert set(files) == FIXED_FILES
     summary = files["summary.md"].decode()
     assert all(section in summary for section in SECTIONS)
-    assert "(`prerequisite`)" in summary.split("## Success criteria")[0]
+    assert "(`backend.down`)" in summary.split("## Success criteria")[0]
     docker_ps = files["docker-ps.txt"].decode()
     if "--no-docker" in docker_down:
         assert "not examined (--no-docker)" in docker_ps

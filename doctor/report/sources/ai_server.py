@@ -30,4 +30,4 @@ def ai_over_http(ctx: Context, path: str) -> str:
     from doctor.clients.ai_fetch import http_get
 
     url = str(ctx.config.ai_url)
-    return answer_text(f"GET {url}/{path}", http_get(ctx, url, f"/{path}"))
+    return answer_text(f"GET {url}/{path}", http_get(ctx.http, url, f"/{path}", ctx.config.timeout))

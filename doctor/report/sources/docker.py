@@ -114,10 +114,12 @@ def _logs(client: docker.DockerClient, container_id: str, name: str, lines: int)
 
 def _wget(client: docker.DockerClient, name: str, path: str, timeout: float) -> str:
     """``/health`` or ``/tasks`` from inside the container, as the ai_server checks ask it."""
-    from doctor.clients.ai_fetch import AI_PORT, wget_in_container
+    from doctor.clients.ai_fetch import AI_PORT, get_in_container
 
-    answer = wget_in_container(client, name, f"/{path}", timeout)
-    return answer_text(f"docker exec {name} wget -q -O- http://localhost:{AI_PORT}/{path}", answer)
+    answer = get_in_container(client, name, f"/{path}", timeout)
+    via = str(answer.evidence.get("via", "docker exec")).removeprefix("docker exec ")
+    command = f"docker exec {name} {via} http://localhost:{AI_PORT}/{path}"
+    return answer_text(command, answer)
 
 
 BACKEND_TAIL = "(backend container log)"
