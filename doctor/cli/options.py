@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,6 +13,30 @@ import click
 
 from doctor.config import ENV_PREFIX, FORMATS, Config, load_file, validate
 from doctor.i18n import LANGUAGES
+from doctor.report.backend_log import file_kind
+
+
+class PathType(click.Path):
+    """``click.Path`` that names a NUL byte instead of raising, and with ``regular=True``
+    refuses anything but a regular file (a FIFO or a device would block or never end)."""
+
+    def __init__(self, *, regular: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.regular = regular
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if "\x00" in os.fsdecode(value):
+            self.fail("the path holds a NUL byte", param, ctx)
+        path = super().convert(value, param, ctx)
+        if self.regular:
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:  # missing: the caller says so
+                return path
+            if not stat.S_ISREG(mode):
+                problem = f"{os.fsdecode(value)!r} is not a regular file ({file_kind(mode)})"
+                self.fail(problem, param, ctx)
+        return path
 
 
 def _load_config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -30,7 +55,7 @@ def _option(name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable
 STACK_OPTIONS = [
     click.option(
         "--config",
-        type=click.Path(dir_okay=False),
+        type=PathType(dir_okay=False, regular=True),
         callback=_load_config_file,
         is_eager=True,
         expose_value=False,
@@ -92,9 +117,34 @@ def build_config(options: dict[str, Any]) -> Config:
             part for value in options.get(name) or () for part in value.replace(",", " ").split()
         )
     options["lang"] = options.get("lang") or detect_language()
+    _nearest_source_wins(options, "run", "new_run")
     config = validate(Config(**options))
     set_language(config.lang)
     return config
+
+
+_SOURCE_RANK = {
+    click.core.ParameterSource.COMMANDLINE: 3,
+    click.core.ParameterSource.ENVIRONMENT: 2,
+    click.core.ParameterSource.DEFAULT_MAP: 1,
+}
+
+
+def _nearest_source_wins(options: dict[str, Any], *names: str) -> None:
+    """Of options that exclude each other, keep the one set closest to the command line.
+
+    ``run = "…"`` in the file and ``--new-run`` on the command line: the command line wins.
+    Set at the same level, both are kept and validate() names the conflict.
+    """
+    ctx = click.get_current_context(silent=True)
+    given = [name for name in names if options.get(name)]
+    if ctx is None or len(given) < 2:
+        return
+    rank = {name: _SOURCE_RANK.get(ctx.get_parameter_source(name), 0) for name in given}
+    best = max(rank.values())
+    for name in given:
+        if rank[name] < best:
+            options[name] = getattr(Config, name)
 
 
 def use_color(config: Config, stream: Any = None) -> bool:

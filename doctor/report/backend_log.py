@@ -32,6 +32,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -345,3 +346,16 @@ def _shrink_prefix(prefix: bytes, emitted_to: int, max_line: int) -> tuple[bytes
     if emitted_to < 0:
         return shrunk, -1
     return shrunk, sum(len(line) + 1 for line in new[:done])
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular one is, for a message."""
+    kinds = (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISLNK, "a symbolic link"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
