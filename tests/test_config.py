@@ -297,3 +297,15 @@ def test_a_bad_docker_host_is_named_without_its_password(in_tmp: Path, capsys) -
     assert main(["run", "--docker-host", "tcp://admin:hunter22@[::1"]) == 2
     errors = capsys.readouterr().err
     assert "hunter22" not in errors and errors.count("sse-doctor: error: --docker-host") == 2
+
+
+@pytest.mark.parametrize("password", ["S3cr3t/Pass", "S3cr3t#Pass", "S3cr3t?Pass", "S3cr3t Pass"])
+@pytest.mark.parametrize("option", ["--backend-url", "--ai-url", "--mongo-uri", "--docker-host"])
+def test_a_password_that_splits_the_url_is_never_echoed(
+    option: str, password: str, in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scheme = {"--mongo-uri": "mongodb", "--docker-host": "ssh"}.get(option, "http")
+    assert main(["run", option, f"{scheme}://admin:{password}@127.0.0.1:1/x"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"sse-doctor: error: {option}: '{scheme}://[REDACTED]@127.0.0.1:1/x'")
+    assert "S3cr3t" not in line and "Pass" not in line and "admin" not in line
