@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from doctor.cli.options import build_config, print_record, run_with_progress, stack_options
+from doctor.cli.options import (
+    PathType,
+    build_config,
+    print_record,
+    run_with_progress,
+    stack_options,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -29,7 +35,7 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--backend-log",
-    type=click.Path(exists=True, dir_okay=False),
+    type=PathType(exists=True, dir_okay=False, regular=True),
     envvar="SSE_DOCTOR_BACKEND_LOG",
     show_envvar=True,
     help="The backend's log file; its [SSE] lines go into the bundle.",
