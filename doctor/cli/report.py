@@ -30,8 +30,13 @@ if TYPE_CHECKING:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False),
-    help="Bundle file (default: ./sse-doctor-report-<UTC time>.tar.gz).",
+    type=PathType(dir_okay=False),
+    help="Bundle file, new (default: ./sse-doctor-report-<UTC time>.tar.gz).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing bundle file (a regular file; never a link or a device).",
 )
 @click.option(
     "--backend-log",
@@ -46,7 +51,7 @@ if TYPE_CHECKING:
     show_envvar=True,
     help="The backend's container; its log's [SSE] lines go into the bundle.",
 )
-def report(output: str | None, **options: Any) -> None:
+def report(output: str | None, force: bool, **options: Any) -> None:
     """Run every check and write a bug-report bundle (.tar.gz) with every secret redacted.
 
     \b
@@ -55,7 +60,7 @@ def report(output: str | None, **options: Any) -> None:
     with mode 0600; review it before sharing it.
     """
     config = build_config(options)
-    sys.exit(_report(config, output))
+    sys.exit(_report(config, output, force))
 
 
 def _bundle_path(output: str | None) -> Path:
@@ -68,14 +73,17 @@ def _bundle_path(output: str | None) -> Path:
     return Path(output) if output else Path.cwd() / default_name(datetime.now(timezone.utc))
 
 
-def _report(config: Config, output: str | None) -> int:
+def _report(config: Config, output: str | None, force: bool) -> int:
+    from pathlib import Path
+
     from doctor.config import ConfigError
     from doctor.i18n import tr
     from doctor.report.bundle import ReservedFile, build_bundle
 
     path = _bundle_path(output)
+    log = Path(config.backend_log) if config.backend_log else None
     try:
-        target = ReservedFile(path)
+        target = ReservedFile(path, force, protect=log)
     except OSError as exc:
         raise ConfigError("--output", f"cannot write {path}: {exc.strerror or exc}") from None
     try:
@@ -84,16 +92,19 @@ def _report(config: Config, output: str | None) -> int:
             if sys.stderr.isatty():
                 click.echo(tr("Collecting the report bundle…"), err=True)
             files = build_bundle(record, ctx)
+            failed: ConfigError | None = None
+            try:  # the bundle first: it is the point of the command
+                size = target.commit(files)
+            except OSError as exc:
+                failed = ConfigError("--output", f"cannot write {path}: {exc.strerror or exc}")
             print_record(record, ctx, config)
         finally:
             ctx.close()
-        try:
-            size = target.commit(files)
-        except OSError as exc:
-            raise ConfigError("--output", f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         target.discard()
-    notice = config.format in ("json", "junit")  # keep stdout a parseable document
+    if failed is not None:
+        raise failed
+    notice = config.format != "text"  # keep stdout one document
     click.echo("", err=notice)
     click.echo(
         tr("Report bundle: {path} ({size})", path=path.resolve(), size=_size(size)), err=notice
