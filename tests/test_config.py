@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -309,3 +311,79 @@ def test_a_password_that_splits_the_url_is_never_echoed(
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith(f"sse-doctor: error: {option}: '{scheme}://[REDACTED]@127.0.0.1:1/x'")
     assert "S3cr3t" not in line and "Pass" not in line and "admin" not in line
+
+
+def stdin_of(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+def test_password_stdin_reads_the_first_line(in_tmp: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SSE_DOCTOR_PASSWORD", "from-the-environment")
+    stdin_of(monkeypatch, b" pass word \r\nsecond line\n")
+    assert resolve(["--password-stdin"]).password == " pass word "
+
+
+@pytest.mark.parametrize("data", [b"", b"\n", b"   \nsecond\n"])
+def test_password_stdin_refuses_an_empty_first_line(data: bytes, in_tmp: Path, monkeypatch) -> None:
+    stdin_of(monkeypatch, data)
+    with pytest.raises(ConfigError, match="--password-stdin: standard input holds no secret"):
+        resolve(["--password-stdin"])
+
+
+def test_password_stdin_refuses_a_terminal(in_tmp: Path, monkeypatch) -> None:
+    leader, follower = os.openpty()
+    with os.fdopen(follower, "r") as terminal:
+        monkeypatch.setattr(sys, "stdin", terminal)
+        with pytest.raises(ConfigError, match="standard input is a terminal"):
+            resolve(["--password-stdin"])
+    os.close(leader)
+
+
+def test_password_stdin_and_password_on_the_command_line_conflict(in_tmp: Path, monkeypatch):
+    stdin_of(monkeypatch, b"pw-stdin\n")
+    with pytest.raises(ConfigError, match="--password-stdin: cannot be combined with --password"):
+        resolve(["--password-stdin", "--password", "pw-flag"])
+
+
+def test_token_file_reads_the_first_line(in_tmp: Path, monkeypatch) -> None:
+    (in_tmp / "token").write_text("  tok-123456  \nignored\n")
+    monkeypatch.setenv("SSE_DOCTOR_TOKEN", "from-the-environment")
+    assert resolve(["--token-file", str(in_tmp / "token")]).token == "tok-123456"
+    monkeypatch.setenv("SSE_DOCTOR_TOKEN_FILE", str(in_tmp / "token"))
+    assert resolve(["--token", "from-the-flag"]).token == "from-the-flag"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file holds no secret"),
+        (b"\n\ntok\n", "the file holds no secret"),
+        (b"\xff\xfe tok\n", "cannot read"),
+        (None, "not a regular file (a named pipe)"),
+    ],
+)
+def test_a_token_file_without_a_token_is_one_line(
+    content: bytes | None, message: str, in_tmp: Path, capsys
+) -> None:
+    path = in_tmp / "token"
+    if content is None:
+        os.mkfifo(path)
+    else:
+        path.write_bytes(content)
+    assert main(["run", "--token-file", str(path)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("sse-doctor: error:") and "--token-file" in line and message in line
+
+
+def test_token_file_and_token_on_the_command_line_conflict(in_tmp: Path, capsys) -> None:
+    (in_tmp / "token").write_text("tok-123456\n")
+    assert main(["run", "--token-file", str(in_tmp / "token"), "--token", "t"]) == 2
+    assert "cannot be combined with --token" in capsys.readouterr().err
+
+
+def test_the_help_warns_that_flags_show_in_ps(capsys) -> None:
+    assert main(["run", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Other users see command-line flags in `ps`: prefer SSE_DOCTOR_PASSWORD" in text
+    assert "prefer SSE_DOCTOR_TOKEN or --token-file" in text
+    assert "--password-stdin" in text

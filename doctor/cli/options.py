@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from doctor.config import ENV_PREFIX, FORMATS, Config, load_file, validate
+from doctor.config import ENV_PREFIX, FORMATS, Config, ConfigError, load_file, validate
 from doctor.i18n import LANGUAGES
 from doctor.report.backend_log import file_kind
 
@@ -64,8 +64,26 @@ STACK_OPTIONS = [
     _option("--backend-url", default=Config.backend_url, help="Backend base URL."),
     _option("--api-prefix", default=Config.api_prefix, help="API path prefix."),
     _option("--email", help="Login email."),
-    _option("--password", help="Login password (prefer the environment variable)."),
-    _option("--token", help="Bearer token; skips the login."),
+    _option(
+        "--password",
+        help="Login password. Other users see command-line flags in `ps`: prefer "
+        "SSE_DOCTOR_PASSWORD or --password-stdin.",
+    ),
+    click.option(
+        "--password-stdin",
+        is_flag=True,
+        help="Read the password from the first line of standard input.",
+    ),
+    _option(
+        "--token",
+        help="Bearer token; skips the login. Other users see command-line flags in `ps`: "
+        "prefer SSE_DOCTOR_TOKEN or --token-file.",
+    ),
+    _option(
+        "--token-file",
+        type=PathType(exists=True, dir_okay=False, regular=True),
+        help="Read the bearer token from the first line of this file.",
+    ),
     _option("--project", help="Project id (default: the only READY project)."),
     _option("--run", help="Reuse this run id."),
     _option("--new-run", is_flag=True, default=False, help="Start a new Agent run."),
@@ -117,6 +135,7 @@ def build_config(options: dict[str, Any]) -> Config:
             part for value in options.get(name) or () for part in value.replace(",", " ").split()
         )
     options["lang"] = options.get("lang") or detect_language()
+    _read_secrets(options)
     _nearest_source_wins(options, "run", "new_run")
     config = validate(Config(**options))
     set_language(config.lang)
@@ -130,21 +149,60 @@ _SOURCE_RANK = {
 }
 
 
-def _nearest_source_wins(options: dict[str, Any], *names: str) -> None:
+def _nearest_source_wins(options: dict[str, Any], *names: str) -> bool:
     """Of options that exclude each other, keep the one set closest to the command line.
 
     ``run = "…"`` in the file and ``--new-run`` on the command line: the command line wins.
-    Set at the same level, both are kept and validate() names the conflict.
+    Set at the same level, both are kept: True, the caller names the conflict.
     """
     ctx = click.get_current_context(silent=True)
     given = [name for name in names if options.get(name)]
     if ctx is None or len(given) < 2:
-        return
+        return False
     rank = {name: _SOURCE_RANK.get(ctx.get_parameter_source(name), 0) for name in given}
     best = max(rank.values())
     for name in given:
         if rank[name] < best:
-            options[name] = getattr(Config, name)
+            options[name] = False if options[name] is True else None
+    return len([name for name in given if options[name]]) > 1
+
+
+MAX_SECRET_BYTES = 64 << 10
+
+
+def _read_secrets(options: dict[str, Any]) -> None:
+    """Replace ``--password-stdin`` and ``--token-file`` by the secret they read."""
+    for option, source, target in (
+        ("--password-stdin", "password_stdin", "password"),
+        ("--token-file", "token_file", "token"),
+    ):
+        if _nearest_source_wins(options, source, target):
+            raise ConfigError(option, f"cannot be combined with --{target}")
+        where = options.pop(source, None)
+        if where:
+            options[target] = _first_line(option, None if where is True else where)
+
+
+def _first_line(option: str, path: str | None) -> str:
+    """The first line of the file, or of standard input for None; ConfigError when empty."""
+    from doctor.report.backend_log import open_regular
+
+    what = "the file" if path else "standard input"
+    if path is None and (sys.stdin is None or sys.stdin.isatty()):
+        raise ConfigError(option, "standard input is a terminal: pipe the secret in")
+    try:
+        if path:
+            with open_regular(path) as file:
+                data = file.read(MAX_SECRET_BYTES)
+        else:
+            data = sys.stdin.buffer.readline(MAX_SECRET_BYTES)
+        lines = data.decode("utf-8").splitlines()
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        raise ConfigError(option, f"cannot read {path or what}: {exc}") from None
+    line = lines[0] if lines else ""
+    if not line.strip():
+        raise ConfigError(option, f"{what} holds no secret on its first line")
+    return line.strip() if path else line
 
 
 def use_color(config: Config, stream: Any = None) -> bool:
