@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -214,6 +215,35 @@ def use_color(config: Config, stream: Any = None) -> bool:
         and os.environ.get("TERM") != "dumb"
         and stream.isatty()
     )
+
+
+@contextmanager
+def ending_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise SystemExit(128 + signal) in the main thread meanwhile.
+
+    So ``finally`` blocks and ``with`` exits run (temporary files, containers, image tags);
+    a second signal during that cleanup is ignored. The previous handlers come back after.
+    """
+    import signal
+    import threading
+
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    ending: list[int] = []
+
+    def end(signum: int, frame: Any) -> None:
+        if not ending:
+            ending.append(signum)
+            raise SystemExit(128 + signum)
+
+    previous = {name: signal.signal(getattr(signal, name), end) for name in names}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 def terminal_asker(pause: Callable[[], Any] | None = None) -> Callable[..., str] | None:

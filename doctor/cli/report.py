@@ -14,6 +14,7 @@ import click
 from doctor.cli.options import (
     PathType,
     build_config,
+    ending_on_signals,
     print_record,
     run_with_progress,
     stack_options,
@@ -60,7 +61,9 @@ def report(output: str | None, force: bool, **options: Any) -> None:
     with mode 0600; review it before sharing it.
     """
     config = build_config(options)
-    sys.exit(_report(config, output, force))
+    with ending_on_signals():  # the temporary file is removed on SIGTERM and SIGHUP too
+        code = _report(config, output, force)
+    sys.exit(code)
 
 
 def _bundle_path(output: str | None) -> Path:
