@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ def cli() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point: one-line errors and exit 2 for bad usage, never a traceback."""
+    _forgiving(sys.stdout)
     try:
         code = cli.main(
             args=list(argv) if argv is not None else None,
@@ -48,6 +50,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     return code if isinstance(code, int) else 0
+
+
+def _forgiving(stream: object) -> None:
+    """Let a text stream write any text: what its encoding lacks (cp1252, ASCII) as ``?``,
+    a lone surrogate (from a backend's ``"\\ud800"``) as ``\\ud800``, valid UTF-8."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError):  # a closed stream
+            reconfigure(errors="backslashreplace" if encoding in ("utf-8", "utf8") else "replace")
 
 
 from doctor.cli.checks import list_checks  # noqa: E402

@@ -298,11 +298,19 @@ def run_with_progress(config: Config, checks: list[Any] | None = None) -> tuple[
 
 
 def print_record(record: Any, ctx: Any, config: Config) -> None:
-    """Write the run in the configured format to stdout, redacted."""
+    """Write the run in the configured format to stdout, redacted.
+
+    Where stdout cannot show the marks (cp1252, ASCII), text and markdown use ASCII ones.
+    """
     from doctor.formats import renderer
+    from doctor.formats.text import shows_marks
 
     color = config.format == "text" and use_color(config)
-    output = renderer(config.format)(record.redacted(ctx.redactor), config.verbose, color)
+    options = {}
+    if config.format in ("text", "markdown"):
+        options["ascii_only"] = not shows_marks(getattr(sys.stdout, "encoding", None))
+    render = renderer(config.format)
+    output = render(record.redacted(ctx.redactor), config.verbose, color, **options)
     sys.stdout.write(ctx.redactor.redact(output))
     sys.stdout.flush()
 

@@ -51,13 +51,17 @@ def default_name(now: datetime) -> str:
 
 
 def redact_file(redactor: Redactor, name: str, content: Content) -> bytes:
-    """The file's bytes: objects redacted deeply and written as JSON, then the text pass."""
+    """The file's bytes: objects redacted deeply and written as JSON, then the text pass.
+
+    A lone surrogate (from a backend's ``"\\ud800"``) is written as ``\\ud800``, so every
+    file is valid UTF-8 and a JSON file stays valid JSON.
+    """
     if isinstance(content, str):
         text = content
     else:
         redacted = redactor.redact_obj(content, file=name)
         text = json.dumps(redacted, ensure_ascii=False, indent=2, default=str) + "\n"
-    return redactor.redact(text, file=name).encode("utf-8")
+    return redactor.redact(text, file=name).encode("utf-8", "backslashreplace")
 
 
 def manifest(files: Iterable[tuple[str, bytes]], redactor: Redactor, created_at: str) -> bytes:
