@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 import click
 
 from doctor import __version__
+from doctor.cli.options import OutputError
 from doctor.config import ConfigError
 from doctor.i18n import tr
 
@@ -22,13 +24,40 @@ def cli() -> None:
     """Diagnose the SSE path of the auto-refactor-agent stack.
 
     \b
-    Exit status: 0 nothing failed, 1 a check failed or errored, 2 usage or config error.
+    Exit status: 0 nothing failed, 1 a check failed or errored (or the output could not be
+    written), 2 usage or config error.
     """
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Console entry point: one-line errors and exit 2 for bad usage, never a traceback."""
+    """Console entry point: one-line errors and exit 2 for bad usage, never a traceback.
+
+    Output that cannot be written (stdout closed, full, failing) is one line on stderr and
+    exit 1; a closed pipe (``| head``) ends quietly with exit 1.
+    """
+    if sys.stdout is None:  # started with file descriptor 1 closed (`>&-`)
+        sys.stdout = _ClosedStdout()
     _forgiving(sys.stdout)
+    try:
+        code = _dispatch(argv)
+        _flush_stdout()
+    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
+        _quiet_stdout()
+        return 1
+    except OutputError as exc:
+        _quiet_stdout()
+        _error(f"sse-doctor: error: {exc}")
+        return 1
+    except OSError as exc:  # click.echo to stdout or stderr (--help, --version, checks)
+        if _stdout_fails():
+            _quiet_stdout()
+        _error(f"sse-doctor: error: cannot write the output: {exc.strerror or exc}")
+        return 1
+    return code
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
+    """Run the command; the exit status, with usage errors as one line on stderr."""
     try:
         code = cli.main(
             args=list(argv) if argv is not None else None,
@@ -36,20 +65,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             standalone_mode=False,
         )
     except ConfigError as exc:
-        click.echo(f"sse-doctor: error: {exc}", err=True)
+        _error(f"sse-doctor: error: {exc}")
         return EXIT_USAGE
     except click.UsageError as exc:
-        click.echo(f"sse-doctor: error: {exc.format_message()}", err=True)
+        _error(f"sse-doctor: error: {exc.format_message()}")
         return EXIT_USAGE
     except click.Abort:
-        click.echo(tr("sse-doctor: aborted"), err=True)
+        _error(tr("sse-doctor: aborted"))
         return 130
-    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     return code if isinstance(code, int) else 0
+
+
+def _error(line: str) -> None:
+    """One line on stderr, if stderr can take it."""
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(line, err=True)
 
 
 def _forgiving(stream: object) -> None:
@@ -60,6 +92,47 @@ def _forgiving(stream: object) -> None:
     if reconfigure is not None:
         with contextlib.suppress(ValueError):  # a closed stream
             reconfigure(errors="backslashreplace" if encoding in ("utf-8", "utf8") else "replace")
+
+
+class _ClosedStdout(io.TextIOBase):
+    """sys.stdout when there is none: writing to it is an OutputError, not silence."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise OutputError("cannot write to standard output: it is closed")
+
+
+def _flush_stdout() -> None:
+    """Write out what stdout still holds; OutputError when it cannot."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as exc:  # ValueError: a closed file object
+        reason = getattr(exc, "strerror", None) or exc
+        raise OutputError(f"cannot write to standard output: {reason}") from None
+
+
+def _stdout_fails() -> bool:
+    """True when what stdout holds cannot be written out."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        return True
+    return False
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of it cannot fail."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # None, or not a file descriptor
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 from doctor.cli.checks import list_checks  # noqa: E402

@@ -189,7 +189,7 @@ def _first_line(option: str, path: str | None) -> str:
     from doctor.report.backend_log import open_regular
 
     what = "the file" if path else "standard input"
-    if path is None and (sys.stdin is None or sys.stdin.isatty()):
+    if path is None and (sys.stdin is None or is_terminal(sys.stdin)):
         raise ConfigError(option, "standard input is a terminal: pipe the secret in")
     try:
         if path:
@@ -206,14 +206,21 @@ def _first_line(option: str, path: str | None) -> str:
     return line.strip() if path else line
 
 
+def is_terminal(stream: Any) -> bool:
+    """True for a stream on a terminal; False also for a closed one (None)."""
+    try:
+        return stream is not None and stream.isatty()
+    except ValueError:  # closed
+        return False
+
+
 def use_color(config: Config, stream: Any = None) -> bool:
     """Colour only on a terminal, and not with --no-color, NO_COLOR or TERM=dumb."""
-    stream = stream or sys.stdout
     return (
         not config.no_color
         and "NO_COLOR" not in os.environ
         and os.environ.get("TERM") != "dumb"
-        and stream.isatty()
+        and is_terminal(stream or sys.stdout)
     )
 
 
@@ -248,7 +255,7 @@ def ending_on_signals() -> Iterator[None]:
 
 def terminal_asker(pause: Callable[[], Any] | None = None) -> Callable[..., str] | None:
     """Prompts on the terminal, or None when there is none (CI, pipes)."""
-    if not (sys.stdin.isatty() and sys.stderr.isatty()) or os.environ.get("CI"):
+    if not (is_terminal(sys.stdin) and is_terminal(sys.stderr)) or os.environ.get("CI"):
         return None
     _restore_terminal_at_exit()
 
@@ -289,12 +296,36 @@ def run_with_progress(config: Config, checks: list[Any] | None = None) -> tuple[
     """Run the doctor, with a live progress display on a terminal: (RunRecord, Context)."""
     from doctor.session import run_doctor
 
-    if not (config.format == "text" and sys.stderr.isatty() and use_color(config, sys.stderr)):
+    if not (config.format == "text" and use_color(config, sys.stderr)):
         return run_doctor(config, terminal_asker(), None, checks)
     from doctor.formats.text import LiveProgress
 
     with LiveProgress() as live:
         return run_doctor(config, terminal_asker(live.paused), live.progress, checks)
+
+
+class OutputError(Exception):
+    """Standard output cannot be written: closed, full, or failing."""
+
+
+def write_stdout(text: str) -> None:
+    """Write ``text`` to stdout and flush it.
+
+    A closed or failing stdout raises OutputError; a closed pipe raises BrokenPipeError,
+    which ends the program quietly. (``main`` makes stdout write what its encoding lacks
+    as ``?`` and a lone surrogate as its ``\\uXXXX`` escape, so the text cannot fail.)
+    """
+    stream = sys.stdout
+    if stream is None:
+        raise OutputError("cannot write to standard output: it is closed")
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as exc:  # ENOSPC, EIO; ValueError: a closed file object
+        reason = getattr(exc, "strerror", None) or exc
+        raise OutputError(f"cannot write to standard output: {reason}") from None
 
 
 def print_record(record: Any, ctx: Any, config: Config) -> None:
@@ -311,8 +342,7 @@ def print_record(record: Any, ctx: Any, config: Config) -> None:
         options["ascii_only"] = not shows_marks(getattr(sys.stdout, "encoding", None))
     render = renderer(config.format)
     output = render(record.redacted(ctx.redactor), config.verbose, color, **options)
-    sys.stdout.write(ctx.redactor.redact(output))
-    sys.stdout.flush()
+    write_stdout(ctx.redactor.redact(output))
 
 
 def run_and_print(config: Config, checks: list[Any] | None = None) -> int:

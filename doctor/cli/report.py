@@ -12,12 +12,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from doctor.cli.options import (
+    OutputError,
     PathType,
     build_config,
     ending_on_signals,
+    is_terminal,
     print_record,
     run_with_progress,
     stack_options,
+    write_stdout,
 )
 
 if TYPE_CHECKING:
@@ -92,7 +95,7 @@ def _report(config: Config, output: str | None, force: bool) -> int:
     try:
         record, ctx = run_with_progress(config)
         try:
-            if sys.stderr.isatty():
+            if is_terminal(sys.stderr):
                 click.echo(tr("Collecting the report bundle…"), err=True)
             files = build_bundle(record, ctx)
             failed: ConfigError | None = None
@@ -100,25 +103,32 @@ def _report(config: Config, output: str | None, force: bool) -> int:
                 size = target.commit(files)
             except OSError as exc:
                 failed = ConfigError("--output", f"cannot write {path}: {exc.strerror or exc}")
-            print_record(record, ctx, config)
+            try:
+                print_record(record, ctx, config)
+            except OutputError as exc:
+                if failed is None:
+                    raise OutputError(f"{exc} (the bundle is {path.resolve()})") from None
+                raise
         finally:
             ctx.close()
     finally:
         target.discard()
     if failed is not None:
         raise failed
-    notice = config.format != "text"  # keep stdout one document
-    click.echo("", err=notice)
-    click.echo(
-        tr("Report bundle: {path} ({size})", path=path.resolve(), size=_size(size)), err=notice
+    notice = "\n".join(
+        [
+            "",
+            tr("Report bundle: {path} ({size})", path=path.resolve(), size=_size(size)),
+            tr(
+                "Please review the bundle before sharing it: secrets were redacted, "
+                "but check that nothing private is left."
+            ),
+        ]
     )
-    click.echo(
-        tr(
-            "Please review the bundle before sharing it: secrets were redacted, "
-            "but check that nothing private is left."
-        ),
-        err=notice,
-    )
+    if config.format == "text":
+        write_stdout(notice + "\n")
+    else:  # keep stdout one document
+        click.echo(notice, err=True)
     return record.exit_code
 
 

@@ -1,7 +1,7 @@
-"""What sse-doctor writes, whatever it has to write.
+"""What sse-doctor writes, whatever it has to write and wherever it has to write it.
 
-Lone surrogates from a backend's JSON, a stdout in an encoding without the text format's
-marks: never a traceback, the bundle is still written.
+Lone surrogates from a backend's JSON, a stdout that is full or closed, a stdout in an
+encoding without the text format's marks: never a traceback, the bundle is still written.
 """
 
 from __future__ import annotations
@@ -57,13 +57,13 @@ def stack_args(backend_url: str) -> list[str]:
 
 
 def sse_doctor(
-    *args: str, stdout: object = subprocess.PIPE, cwd: Path | None = None, **env: str
+    *args: str, stdout: object = subprocess.PIPE, **env: str
 ) -> subprocess.CompletedProcess[bytes]:
     environ = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTHONIOENCODING")}
     return subprocess.run(
         [sys.executable, "-m", "doctor.cli", *args],
         stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE,
-        env={**environ, "NO_COLOR": "1", **env}, cwd=cwd, timeout=60, check=False,
+        env={**environ, "NO_COLOR": "1", **env}, timeout=60, check=False,
     )  # fmt: skip
 
 
@@ -111,7 +111,51 @@ def test_report_bundles_a_lone_surrogate(surrogate_backend: str, tmp_path: Path)
     assert b"(p1 \\ud800)" in files["results.json"] and b"(p1 \\ud800)" in files["run.txt"]
 
 
+# ---------------------------------------------------------------------------
+# A stdout that cannot be written
+# ---------------------------------------------------------------------------
+
 DOWN = ["--backend-url", f"http://{LOOPBACK}:1", "--only", "backend", "--no-docker"]
+
+
+def closed_stdout(*args: str) -> subprocess.CompletedProcess[bytes]:
+    """Run with file descriptor 1 closed, as ``sse-doctor … >&-`` in a shell does."""
+    return subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "doctor.cli", *args],
+        stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60, check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("where", ["full", "closed"])
+@pytest.mark.parametrize("command", [["run"], ["run", "--json"], ["checks"], ["--version"]])
+def test_output_that_cannot_be_written_is_one_line(command: list[str], where: str) -> None:
+    args = [*command, *DOWN] if command[0] == "run" else command
+    if where == "full":
+        with open("/dev/full", "wb") as full:
+            proc = sse_doctor(*args, stdout=full)
+    else:
+        proc = closed_stdout(*args)
+    err = no_traceback(proc)
+    assert proc.returncode == 1
+    (line,) = err.strip().splitlines()
+    reason = "No space left on device" if where == "full" else "it is closed"
+    assert line.startswith("sse-doctor: error: cannot write") and line.endswith(reason), line
+
+
+@pytest.mark.parametrize("where", ["full", "closed"])
+def test_report_writes_the_bundle_before_the_output(where: str, tmp_path: Path) -> None:
+    out = tmp_path / "bundle.tar.gz"
+    args = ["report", "-o", str(out), *DOWN]
+    if where == "full":
+        with open("/dev/full", "wb") as full:
+            proc = sse_doctor(*args, stdout=full)
+    else:
+        proc = closed_stdout(*args)
+    err = no_traceback(proc)
+    assert proc.returncode == 1
+    assert f"(the bundle is {out})" in err
+    assert tarfile.is_tarfile(out)
 
 
 # ---------------------------------------------------------------------------
