@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import os
 import sys
@@ -18,7 +19,33 @@ from doctor.i18n import tr
 EXIT_USAGE = 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+COMMANDS = {
+    "checks": ("doctor.cli.checks", "list_checks"),
+    "demo": ("doctor.cli.demo", "demo"),
+    "report": ("doctor.cli.report", "report"),
+    "run": ("doctor.cli.run", "run"),
+    "stream": ("doctor.cli.stream", "stream"),
+}
+"""Each command's module and function, imported when the command is used."""
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported in ``main``'s care (Ctrl+C there is exit 130)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS and name not in self.commands:
+            module, attribute = COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return self.commands.get(name)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="sse-doctor")
 def cli() -> None:
     """Diagnose the SSE path of the auto-refactor-agent stack.
@@ -33,7 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point: one-line errors and exit 2 for bad usage, never a traceback.
 
     Output that cannot be written (stdout closed, full, failing) is one line on stderr and
-    exit 1; a closed pipe (``| head``) ends quietly with exit 1.
+    exit 1; a closed pipe (``| head``) ends quietly with exit 1. Ctrl+C is one line and exit
+    130; called as the program (no ``argv``), it is ignored once main returns, so that the
+    interpreter's shutdown cannot be interrupted either.
     """
     if sys.stdout is None:  # started with file descriptor 1 closed (`>&-`)
         sys.stdout = _ClosedStdout()
@@ -53,7 +82,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             _quiet_stdout()
         _error(f"sse-doctor: error: cannot write the output: {exc.strerror or exc}")
         return 1
+    except KeyboardInterrupt:  # outside click's own handling: before, between, after
+        _error(tr("sse-doctor: aborted"))
+        return 130
+    finally:
+        if argv is None:
+            _no_interrupts_from_now_on()
     return code
+
+
+def _no_interrupts_from_now_on() -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _dispatch(argv: Sequence[str] | None) -> int:
@@ -133,13 +176,3 @@ def _quiet_stdout() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, fd)
     os.close(devnull)
-
-
-from doctor.cli.checks import list_checks  # noqa: E402
-from doctor.cli.demo import demo  # noqa: E402
-from doctor.cli.report import report  # noqa: E402
-from doctor.cli.run import run  # noqa: E402
-from doctor.cli.stream import stream  # noqa: E402
-
-for command in (run, stream, report, list_checks, demo):
-    cli.add_command(command)

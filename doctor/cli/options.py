@@ -265,11 +265,31 @@ def terminal_asker(pause: Callable[[], Any] | None = None) -> Callable[..., str]
         with pause() if pause else nullcontext():
             for number, choice in enumerate(choices, 1):
                 click.echo(f"  {number}. {choice}", err=True)
-            return click.prompt(
-                question, hide_input=secret, err=True, default="", show_default=False
-            )
+            if secret:
+                return click.prompt(
+                    question, hide_input=True, err=True, default="", show_default=False
+                )
+            click.echo(f"{question}: ", nl=False, err=True)
+            return _read_line(sys.stdin)
 
     return ask
+
+
+def _read_line(stream: Any) -> str:
+    """One line typed on the terminal, read from its file descriptor ("" at end of input).
+
+    Prompts run in a check's thread while the main thread waits. ``input()`` would hold the
+    lock of ``sys.stdin``'s buffer meanwhile, and on Ctrl+C the interpreter could not shut
+    down ("could not acquire lock for <stdin>", SIGABRT); a bare ``os.read`` holds no lock.
+    """
+    fd = stream.fileno()
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 1024)
+        if not chunk:
+            break
+        data += chunk
+    return data.decode(stream.encoding or "utf-8", "replace").rstrip("\r\n")
 
 
 def _restore_terminal_at_exit() -> None:
