@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import sys
 from dataclasses import asdict, dataclass, fields, replace
@@ -25,6 +26,14 @@ IMAGE_REF = re.compile(
 )
 """A Docker image reference, as the engine accepts it (use ``fullmatch``)."""
 MAX_SECONDS = 24 * 3600.0
+DOCKER_SCHEMES = ("unix", "tcp", "ssh", "npipe", "fd")
+MONGO_DB_FORBIDDEN = '/\\. "$\x00'
+"""Characters MongoDB does not allow in a database name (on any platform)."""
+MAX_MONGO_DB_BYTES = 63
+_ENCODE_IN_USERINFO = (
+    "a user name or password holding '/', '?', '#' or a space must be percent-encoded "
+    "(%2F, %3F, %23, %20)"
+)
 
 
 class ConfigError(Exception):
@@ -108,9 +117,11 @@ def load_file(path: Path | None) -> dict[str, Any]:
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is not TOML
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError("--config", f"cannot read {path}: {exc}") from None
+    except RecursionError:
+        raise ConfigError("--config", f"cannot read {path}: it is nested too deeply") from None
     table = data.get("sse-doctor", data)
     if not isinstance(table, dict):
         raise ConfigError("--config", f"{path}: [sse-doctor] must be a table")
@@ -145,6 +156,10 @@ def validate(config: Config) -> Config:
     ai_url = _http_url("--ai-url", config.ai_url) if config.ai_url else None
     prefix = "/" + config.api_prefix.strip("/") if config.api_prefix.strip("/") else ""
     _mongo_uri(config.mongo_uri)
+    if config.mongo_db is not None:
+        _mongo_db(config.mongo_db)
+    if config.docker_host:
+        _docker_host(config.docker_host)
     for option, value in (
         ("--timeout", config.timeout),
         ("--stream-timeout", config.stream_timeout),
@@ -167,33 +182,119 @@ def validate(config: Config) -> Config:
     return replace(config, backend_url=backend_url, ai_url=ai_url, api_prefix=prefix)
 
 
-def _http_url(option: str, value: str) -> str:
-    from doctor.report.redact import redact_uri
+def shown_url(value: str) -> str:
+    """``value`` as an error message may show it: nothing before its last ``@`` but the scheme.
 
+    Unlike the redactor's rules this does not stop at ``/ ? #`` or a space, which a password
+    the user forgot to percent-encode may hold (urlsplit then sees another authority).
+    """
+    from doctor.report.redact import MARK, redact_uri
+
+    head, at, tail = value.rpartition("@")
+    if at:
+        scheme, sep, _ = head.partition("://")
+        value = (scheme + sep if sep else "") + MARK + "@" + tail
+    return redact_uri(value)
+
+
+def _url_parts(option: str, value: str) -> Any:
+    """urlsplit's view of ``value``, or ConfigError; the message never shows the user-info."""
+    shown = shown_url(value)
+    userinfo = value.partition("://")[2].rpartition("@")[0]
+    if any(c in "/?#" or c.isspace() for c in userinfo):
+        raise ConfigError(option, f"{shown!r}: {_ENCODE_IN_USERINFO}")
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise ConfigError(option, f"{shown!r} is not a URL: it holds a space or control character")
     try:
         parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
+        port = parts.port
     except ValueError as exc:
-        raise ConfigError(option, f"{redact_uri(value)!r} is not a URL ({exc})") from None
+        problem = "bad port" if "port" in str(exc).lower() else "bad host"
+        raise ConfigError(option, f"{shown!r} is not a URL ({problem})") from None
+    if port == 0:
+        raise ConfigError(option, f"{shown!r}: port 0 is not a port")
+    return parts
+
+
+def _http_url(option: str, value: str) -> str:
+    parts = _url_parts(option, value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(option, f"{redact_uri(value)!r} is not an http(s) URL")
+        raise ConfigError(option, f"{shown_url(value)!r} is not an http(s) URL")
+    problem = _host_problem(parts.hostname)
+    if problem:
+        raise ConfigError(option, f"{shown_url(value)!r}: the host name {problem}")
     return value.rstrip("/")
+
+
+def _host_problem(host: str) -> str | None:
+    """Why the HTTP client could not use the host name (IDNA rules), or None."""
+    import idna  # what httpx encodes host names with
+
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    name = host[:-1] if host.endswith(".") else host
+    if len(name) > 253:
+        return "is longer than 253 characters"
+    for label in name.split("."):
+        if not label:
+            return "has an empty label (two dots in a row?)"
+        try:
+            if not label.isascii():
+                label = idna.encode(label).decode("ascii")
+            elif label.startswith("xn--"):  # an A-label must decode
+                idna.decode(label)
+        except UnicodeError as exc:  # idna.IDNAError is one
+            return f"has a bad label {label!r} ({exc})"
+        if len(label) > 63:
+            return f"has a label longer than 63 characters ({label[:20]!r}…)"
+    return None
 
 
 def _mongo_uri(value: str) -> None:
     """Reject a MongoDB URI pymongo cannot use; ``mongodb+srv://`` is left to the check."""
-    scheme = urlsplit(value).scheme
+    scheme = value.partition("://")[0] if "://" in value else ""
     if scheme not in ("mongodb", "mongodb+srv"):
         raise ConfigError("--mongo-uri", "must start with mongodb:// or mongodb+srv://")
+    _url_parts("--mongo-uri", value.split(",")[0] if scheme == "mongodb" else value)
     if scheme == "mongodb+srv":  # parsing it looks up DNS: the check reports that
         return
     from pymongo.errors import PyMongoError
     from pymongo.uri_parser import parse_uri
 
-    from doctor.report.redact import Redactor, uri_password
+    from doctor.report.redact import Redactor
 
     try:
         parse_uri(value)
     except (PyMongoError, ValueError) as exc:
-        problem = Redactor([s for s in [uri_password(value)] if s]).redact(str(exc))
+        userinfo = value.partition("://")[2].rpartition("@")[0]
+        secrets = [userinfo, userinfo.partition(":")[2]]
+        problem = Redactor([s for s in secrets if s]).redact(str(exc))
         raise ConfigError("--mongo-uri", f"not usable: {problem}") from None
+
+
+def _mongo_db(name: str) -> None:
+    """Reject a name MongoDB refuses for a database."""
+    if not name:
+        raise ConfigError("--mongo-db", "must not be empty")
+    bad = sorted({c for c in name if c in MONGO_DB_FORBIDDEN})
+    if bad:
+        shown = " ".join(repr(c) for c in bad)
+        raise ConfigError("--mongo-db", f"{name!r} holds characters MongoDB forbids: {shown}")
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_MONGO_DB_BYTES:
+        raise ConfigError("--mongo-db", f"longer than {MAX_MONGO_DB_BYTES} bytes")
+
+
+def _docker_host(value: str) -> None:
+    """Reject an engine URL docker-py cannot use."""
+    scheme = value.partition("://")[0].lower() if "://" in value else ""
+    if scheme not in DOCKER_SCHEMES:
+        schemes = ", ".join(f"{name}://" for name in DOCKER_SCHEMES)
+        raise ConfigError("--docker-host", f"{shown_url(value)!r} must start with {schemes}")
+    parts = _url_parts("--docker-host", value)
+    if scheme in ("unix", "npipe") and not (parts.netloc or parts.path):
+        raise ConfigError("--docker-host", f"{shown_url(value)!r} names no socket")
+    if scheme in ("tcp", "ssh") and not parts.hostname:
+        raise ConfigError("--docker-host", f"{shown_url(value)!r} names no host")

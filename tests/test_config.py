@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -105,6 +108,24 @@ def test_public_view_hides_secrets() -> None:
         (["--run", "a/b"], "--run"),
         (["--timeout", "inf"], "--timeout"),
         (["--config", "/nonexistent/sse-doctor.toml"], "--config"),
+        (["--config", "sse-doctor.toml\x00x"], "--config"),
+        (["--docker-host", "tcp://[::1"], "--docker-host"),
+        (["--docker-host", "ftp://127.0.0.1"], "--docker-host"),
+        (["--docker-host", "127.0.0.1:2375"], "--docker-host"),
+        (["--docker-host", "tcp://127.0.0.1:http"], "--docker-host"),
+        (["--docker-host", "ssh://"], "--docker-host"),
+        (["--docker-host", "unix://"], "--docker-host"),
+        (["--mongo-uri", "mongodb://[::1"], "--mongo-uri"),
+        (["--backend-url", "http://127.0.0.1:0"], "--backend-url"),
+        (["--ai-url", "http://127.0.0.1:0/"], "--ai-url"),
+        (["--backend-url", "http://xn--/"], "--backend-url"),
+        (["--backend-url", "http://a..b/"], "--backend-url"),
+        (["--ai-url", f"http://{'a' * 64}.example/"], "--ai-url"),
+        (["--backend-url", f"http://{'a.' * 127}aa/"], "--backend-url"),
+        (["--mongo-db", ""], "--mongo-db"),
+        *((["--mongo-db", f"refactor{c}agent"], "--mongo-db") for c in '/\\. "$\x00'),
+        (["--mongo-db", "d" * 64], "--mongo-db"),
+        (["--mongo-db", "é" * 32], "--mongo-db"),
     ],
 )
 def test_bad_values_exit_2_with_one_line_naming_the_option(
@@ -206,3 +227,163 @@ def test_a_bad_url_is_named_without_its_password(in_tmp: Path, capsys) -> None:
     errors = capsys.readouterr().err
     assert "hunter22" not in errors
     assert errors.count("sse-doctor: error:") == 2
+
+
+def test_a_deeply_nested_config_file_is_one_line(in_tmp: Path, capsys) -> None:
+    (in_tmp / "sse-doctor.toml").write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
+    assert main(["run"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("sse-doctor: error: --config:") and "nested" in line
+
+
+def test_a_config_file_may_start_with_a_byte_order_mark(in_tmp: Path) -> None:
+    (in_tmp / "sse-doctor.toml").write_bytes(b"\xef\xbb\xbftimeout = 3\n")
+    assert resolve([]).timeout == 3.0
+
+
+def test_a_config_file_that_is_a_pipe_is_refused_without_blocking(in_tmp: Path, capsys) -> None:
+    os.mkfifo(in_tmp / "pipe.toml")
+    assert main(["run", "--config", str(in_tmp / "pipe.toml")]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "--config" in line and "not a regular file (a named pipe)" in line
+
+
+@pytest.mark.parametrize(
+    ("file", "args", "run", "new_run"),
+    [
+        ('run = "r-file"\n', ["--new-run"], None, True),
+        ("new-run = true\n", ["--run", "r-cli"], "r-cli", False),
+        ('run = "r-file"\n', [], "r-file", False),
+    ],
+)
+def test_the_command_line_overrides_the_files_run(
+    file: str, args: list[str], run: str | None, new_run: bool, in_tmp: Path
+) -> None:
+    (in_tmp / "sse-doctor.toml").write_text(file)
+    config = resolve(args)
+    assert (config.run, config.new_run) == (run, new_run)
+
+
+def test_the_environment_overrides_the_files_run(in_tmp: Path, monkeypatch) -> None:
+    (in_tmp / "sse-doctor.toml").write_text('run = "r-file"\n')
+    monkeypatch.setenv("SSE_DOCTOR_NEW_RUN", "1")
+    assert (resolve([]).run, resolve([]).new_run) == (None, True)
+    monkeypatch.delenv("SSE_DOCTOR_NEW_RUN")
+
+
+def test_run_and_new_run_from_the_same_place_still_conflict(in_tmp: Path, capsys) -> None:
+    (in_tmp / "sse-doctor.toml").write_text('run = "r1"\nnew-run = true\n')
+    assert main(["run"]) == 2
+    assert "cannot be combined" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        Config(backend_url="http://my_backend:8000", ai_url="http://bücher.example:9000/"),
+        Config(backend_url="http://[::1]:8000", ai_url="http://xn--bcher-kva.example."),
+        Config(mongo_db="refactor_agent-2", docker_host="unix:///var/run/docker.sock"),
+        Config(docker_host="tcp://127.0.0.1:2375"),
+        Config(docker_host="ssh://deploy@build-host:2222"),
+        Config(docker_host="npipe:////./pipe/docker_engine"),
+        Config(docker_host="fd://"),
+        Config(mongo_db="d" * 63, mongo_uri="mongodb://u:p@h1:27017,h2:27018/db"),
+    ],
+)
+def test_usable_values_pass_validation(config: Config) -> None:
+    validate(config)
+
+
+def test_a_bad_docker_host_is_named_without_its_password(in_tmp: Path, capsys) -> None:
+    assert main(["run", "--docker-host", "ssh://admin:hunter22@"]) == 2
+    assert main(["run", "--docker-host", "tcp://admin:hunter22@[::1"]) == 2
+    errors = capsys.readouterr().err
+    assert "hunter22" not in errors and errors.count("sse-doctor: error: --docker-host") == 2
+
+
+@pytest.mark.parametrize("password", ["S3cr3t/Pass", "S3cr3t#Pass", "S3cr3t?Pass", "S3cr3t Pass"])
+@pytest.mark.parametrize("option", ["--backend-url", "--ai-url", "--mongo-uri", "--docker-host"])
+def test_a_password_that_splits_the_url_is_never_echoed(
+    option: str, password: str, in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scheme = {"--mongo-uri": "mongodb", "--docker-host": "ssh"}.get(option, "http")
+    assert main(["run", option, f"{scheme}://admin:{password}@127.0.0.1:1/x"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"sse-doctor: error: {option}: '{scheme}://[REDACTED]@127.0.0.1:1/x'")
+    assert "S3cr3t" not in line and "Pass" not in line and "admin" not in line
+
+
+def stdin_of(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+def test_password_stdin_reads_the_first_line(in_tmp: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SSE_DOCTOR_PASSWORD", "from-the-environment")
+    stdin_of(monkeypatch, b" pass word \r\nsecond line\n")
+    assert resolve(["--password-stdin"]).password == " pass word "
+
+
+@pytest.mark.parametrize("data", [b"", b"\n", b"   \nsecond\n"])
+def test_password_stdin_refuses_an_empty_first_line(data: bytes, in_tmp: Path, monkeypatch) -> None:
+    stdin_of(monkeypatch, data)
+    with pytest.raises(ConfigError, match="--password-stdin: standard input holds no secret"):
+        resolve(["--password-stdin"])
+
+
+def test_password_stdin_refuses_a_terminal(in_tmp: Path, monkeypatch) -> None:
+    leader, follower = os.openpty()
+    with os.fdopen(follower, "r") as terminal:
+        monkeypatch.setattr(sys, "stdin", terminal)
+        with pytest.raises(ConfigError, match="standard input is a terminal"):
+            resolve(["--password-stdin"])
+    os.close(leader)
+
+
+def test_password_stdin_and_password_on_the_command_line_conflict(in_tmp: Path, monkeypatch):
+    stdin_of(monkeypatch, b"pw-stdin\n")
+    with pytest.raises(ConfigError, match="--password-stdin: cannot be combined with --password"):
+        resolve(["--password-stdin", "--password", "pw-flag"])
+
+
+def test_token_file_reads_the_first_line(in_tmp: Path, monkeypatch) -> None:
+    (in_tmp / "token").write_text("  tok-123456  \nignored\n")
+    monkeypatch.setenv("SSE_DOCTOR_TOKEN", "from-the-environment")
+    assert resolve(["--token-file", str(in_tmp / "token")]).token == "tok-123456"
+    monkeypatch.setenv("SSE_DOCTOR_TOKEN_FILE", str(in_tmp / "token"))
+    assert resolve(["--token", "from-the-flag"]).token == "from-the-flag"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file holds no secret"),
+        (b"\n\ntok\n", "the file holds no secret"),
+        (b"\xff\xfe tok\n", "cannot read"),
+        (None, "not a regular file (a named pipe)"),
+    ],
+)
+def test_a_token_file_without_a_token_is_one_line(
+    content: bytes | None, message: str, in_tmp: Path, capsys
+) -> None:
+    path = in_tmp / "token"
+    if content is None:
+        os.mkfifo(path)
+    else:
+        path.write_bytes(content)
+    assert main(["run", "--token-file", str(path)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("sse-doctor: error:") and "--token-file" in line and message in line
+
+
+def test_token_file_and_token_on_the_command_line_conflict(in_tmp: Path, capsys) -> None:
+    (in_tmp / "token").write_text("tok-123456\n")
+    assert main(["run", "--token-file", str(in_tmp / "token"), "--token", "t"]) == 2
+    assert "cannot be combined with --token" in capsys.readouterr().err
+
+
+def test_the_help_warns_that_flags_show_in_ps(capsys) -> None:
+    assert main(["run", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Other users see command-line flags in `ps`: prefer SSE_DOCTOR_PASSWORD" in text
+    assert "prefer SSE_DOCTOR_TOKEN or --token-file" in text
+    assert "--password-stdin" in text

@@ -2,6 +2,6 @@
 
 import sys
 
-from doctor.cli.main import main
+from doctor.cli import main
 
 sys.exit(main())

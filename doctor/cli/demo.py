@@ -57,7 +57,7 @@ def demo(
     **options: Any,
 ) -> None:
     """Show what the doctor reports on a healthy or a broken simulated stack."""
-    from doctor.cli.options import build_config, run_and_print
+    from doctor.cli.options import build_config, ending_on_signals, run_and_print
     from doctor.i18n import tr
 
     try:
@@ -70,6 +70,7 @@ def demo(
     # Bad options are reported before anything starts.
     config = build_config({**options, "format": "json" if as_json else output_format})
     with contextlib.ExitStack() as exits:
+        exits.enter_context(ending_on_signals())  # SIGTERM, SIGHUP: the stack is stopped too
         try:
             stack = exits.enter_context(start_stack(faults, profile_name=profile, docker=docker))
         except Exception as exc:  # e.g. no Docker engine for --docker

@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from doctor.cli.options import build_config, print_record, run_with_progress, stack_options
+from doctor.cli.options import (
+    OutputError,
+    PathType,
+    build_config,
+    ending_on_signals,
+    is_terminal,
+    print_record,
+    run_with_progress,
+    stack_options,
+    write_stdout,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -24,12 +34,17 @@ if TYPE_CHECKING:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False),
-    help="Bundle file (default: ./sse-doctor-report-<UTC time>.tar.gz).",
+    type=PathType(dir_okay=False),
+    help="Bundle file, new (default: ./sse-doctor-report-<UTC time>.tar.gz).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing bundle file (a regular file; never a link or a device).",
 )
 @click.option(
     "--backend-log",
-    type=click.Path(exists=True, dir_okay=False),
+    type=PathType(exists=True, dir_okay=False, regular=True),
     envvar="SSE_DOCTOR_BACKEND_LOG",
     show_envvar=True,
     help="The backend's log file; its [SSE] lines go into the bundle.",
@@ -40,7 +55,7 @@ if TYPE_CHECKING:
     show_envvar=True,
     help="The backend's container; its log's [SSE] lines go into the bundle.",
 )
-def report(output: str | None, **options: Any) -> None:
+def report(output: str | None, force: bool, **options: Any) -> None:
     """Run every check and write a bug-report bundle (.tar.gz) with every secret redacted.
 
     \b
@@ -49,7 +64,9 @@ def report(output: str | None, **options: Any) -> None:
     with mode 0600; review it before sharing it.
     """
     config = build_config(options)
-    sys.exit(_report(config, output))
+    with ending_on_signals():  # the temporary file is removed on SIGTERM and SIGHUP too
+        code = _report(config, output, force)
+    sys.exit(code)
 
 
 def _bundle_path(output: str | None) -> Path:
@@ -62,43 +79,56 @@ def _bundle_path(output: str | None) -> Path:
     return Path(output) if output else Path.cwd() / default_name(datetime.now(timezone.utc))
 
 
-def _report(config: Config, output: str | None) -> int:
+def _report(config: Config, output: str | None, force: bool) -> int:
+    from pathlib import Path
+
     from doctor.config import ConfigError
     from doctor.i18n import tr
     from doctor.report.bundle import ReservedFile, build_bundle
 
     path = _bundle_path(output)
+    log = Path(config.backend_log) if config.backend_log else None
     try:
-        target = ReservedFile(path)
+        target = ReservedFile(path, force, protect=log)
     except OSError as exc:
         raise ConfigError("--output", f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         record, ctx = run_with_progress(config)
         try:
-            if sys.stderr.isatty():
+            if is_terminal(sys.stderr):
                 click.echo(tr("Collecting the report bundle…"), err=True)
             files = build_bundle(record, ctx)
-            print_record(record, ctx, config)
+            failed: ConfigError | None = None
+            try:  # the bundle first: it is the point of the command
+                size = target.commit(files)
+            except OSError as exc:
+                failed = ConfigError("--output", f"cannot write {path}: {exc.strerror or exc}")
+            try:
+                print_record(record, ctx, config)
+            except OutputError as exc:
+                if failed is None:
+                    raise OutputError(f"{exc} (the bundle is {path.resolve()})") from None
+                raise
         finally:
             ctx.close()
-        try:
-            size = target.commit(files)
-        except OSError as exc:
-            raise ConfigError("--output", f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         target.discard()
-    notice = config.format in ("json", "junit")  # keep stdout a parseable document
-    click.echo("", err=notice)
-    click.echo(
-        tr("Report bundle: {path} ({size})", path=path.resolve(), size=_size(size)), err=notice
+    if failed is not None:
+        raise failed
+    notice = "\n".join(
+        [
+            "",
+            tr("Report bundle: {path} ({size})", path=path.resolve(), size=_size(size)),
+            tr(
+                "Please review the bundle before sharing it: secrets were redacted, "
+                "but check that nothing private is left."
+            ),
+        ]
     )
-    click.echo(
-        tr(
-            "Please review the bundle before sharing it: secrets were redacted, "
-            "but check that nothing private is left."
-        ),
-        err=notice,
-    )
+    if config.format == "text":
+        write_stdout(notice + "\n")
+    else:  # keep stdout one document
+        click.echo(notice, err=True)
     return record.exit_code
 
 

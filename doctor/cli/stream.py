@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from doctor.cli.options import build_config, stack_options, terminal_asker
+from doctor.cli.options import build_config, stack_options, terminal_asker, write_stdout
 
 if TYPE_CHECKING:
     from checks.sse_stream import StreamCheck
@@ -73,7 +73,7 @@ def _session(ctx: Context) -> int:
     from doctor.stream.observer import End
 
     def echo(text: str) -> None:
-        click.echo(ctx.redactor.redact(text))
+        write_stdout(ctx.redactor.redact(text) + "\n")
 
     echo(f"[{_clock(datetime.now())}] " + tr("📡 Starting SSE stream test..."))
     needed = [c for c in select(load_checks(), ["sse.stream"], []) if c.layer != "sse"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from doctor import __version__
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from doctor.session import RunRecord
 
 SCHEMA = "sse-doctor/1"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def document(record: RunRecord) -> dict[str, Any]:
@@ -61,4 +63,7 @@ def document(record: RunRecord) -> dict[str, Any]:
 
 
 def render(record: RunRecord, verbose: int = 0, color: bool = False) -> str:
-    return json.dumps(document(record), ensure_ascii=False, indent=2, default=str) + "\n"
+    """The document as JSON text that is valid UTF-8: a lone surrogate (from a backend's
+    ``"\\ud800"``) is written as its ``\\uXXXX`` escape, which JSON allows in a string."""
+    text = json.dumps(document(record), ensure_ascii=False, indent=2, default=str)
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"

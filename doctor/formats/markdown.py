@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from doctor import __version__
-from doctor.formats.text import MARKS, finding_heading
+from doctor.formats.text import ASCII_MARKS, MARKS, finding_heading
 from doctor.i18n import tr
 from doctor.model import CRITERIA
 
@@ -41,19 +41,23 @@ def criteria(record: RunRecord) -> str:
     return "\n".join(lines) + "\n"
 
 
-def results_table(record: RunRecord) -> str:
+def results_table(record: RunRecord, ascii_only: bool = False) -> str:
     """Every check's outcome as a table."""
+    marks = ASCII_MARKS if ascii_only else MARKS
     head = [tr("Status"), tr("Check"), tr("Message"), tr("Hint")]
     lines = ["| " + " | ".join(head) + " |", "| --- | --- | --- | --- |"]
     for check, result in record.pairs():
-        status = f"{MARKS[result.status]} {result.status.value}"
+        status = f"{marks[result.status]} {result.status.value}"
         lines.append(
             f"| {status} | `{check.id}` | {_cell(result.message)} | {_cell(result.hint)} |"
         )
     return "\n".join(lines) + "\n"
 
 
-def render(record: RunRecord, verbose: int = 0, color: bool = False) -> str:
+def render(
+    record: RunRecord, verbose: int = 0, color: bool = False, ascii_only: bool = False
+) -> str:
+    """The run as Markdown; ``ascii_only`` uses the ASCII marks of the text format."""
     counts = record.summary
     parts = [
         f"## sse-doctor {__version__}: {record.target['backend_url']}\n",
@@ -62,7 +66,7 @@ def render(record: RunRecord, verbose: int = 0, color: bool = False) -> str:
         f"### {tr('Success criteria')}\n",
         criteria(record),
         f"### {tr('Checks')}\n",
-        results_table(record),
-        " · ".join(f"{name}: {count}" for name, count in counts.items()) + "\n",
+        results_table(record, ascii_only),
+        (", " if ascii_only else " · ").join(f"{name}: {n}" for name, n in counts.items()) + "\n",
     ]
     return "\n".join(parts)

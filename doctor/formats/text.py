@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
+from rich import box
 from rich.console import Console, Group
 from rich.live import Live
 from rich.panel import Panel
@@ -48,6 +49,16 @@ MARKS = {
     Status.ERROR: "✗",
     Status.SKIP: "−",
 }
+ASCII_MARKS = {
+    Status.PASS: "ok",
+    Status.WARN: "!!",
+    Status.FAIL: "XX",
+    Status.ERROR: "XX",
+    Status.SKIP: "--",
+}
+"""The marks for a stream that cannot show MARKS (cp1252, ASCII)."""
+NEEDED = "".join(MARKS.values()) + "→╭─╮│╰╯"
+"""Every character of the text output that is not ASCII, but for messages and titles."""
 LAYER_NAMES = {
     "mongodb": "MongoDB",
     "docker": "Docker engine",
@@ -76,22 +87,36 @@ def make_console(
     )
 
 
+def shows_marks(encoding: str | None) -> bool:
+    """True when a stream in this encoding can show the marks, the arrow and the box."""
+    try:
+        NEEDED.encode(encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
 def output_width() -> int:
     """COLUMNS when it is set, else the terminal's width on a terminal, else WIDTH."""
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
         return int(columns)
-    if sys.stdout.isatty():
+    if sys.stdout is not None and sys.stdout.isatty():
         return shutil.get_terminal_size((WIDTH, 24)).columns
     return WIDTH
 
 
 def render(
-    record: RunRecord, verbose: int = 0, color: bool = False, width: int | None = None
+    record: RunRecord,
+    verbose: int = 0,
+    color: bool = False,
+    width: int | None = None,
+    ascii_only: bool = False,
 ) -> str:
+    """The run as text; ``ascii_only`` uses ASCII_MARKS, ``->`` and an ASCII box."""
     buffer = io.StringIO()
     console = make_console(buffer, color, width=width or output_width())
-    console.print(RunView(record, verbose))
+    console.print(RunView(record, verbose, ascii_only))
     text = buffer.getvalue()
     return text if color else "\n".join(line.rstrip() for line in text.split("\n"))
 
@@ -110,9 +135,12 @@ def finding_heading(finding: Finding) -> str:
 class RunView:
     """A finished run as a rich renderable."""
 
-    def __init__(self, record: RunRecord, verbose: int = 0) -> None:
+    def __init__(self, record: RunRecord, verbose: int = 0, ascii_only: bool = False) -> None:
         self.record = record
         self.verbose = verbose
+        self.marks = ASCII_MARKS if ascii_only else MARKS
+        self.arrow = "->" if ascii_only else "→"
+        self.box = box.ASCII if ascii_only else box.ROUNDED
 
     def __rich_console__(self, console: Console, options: object) -> Iterator[object]:
         record = self.record
@@ -148,20 +176,20 @@ class RunView:
 
     def _layer_table(self, pairs: list[tuple[Check, Result]], id_width: int) -> Table:
         table = Table.grid(padding=(0, 1))
-        table.add_column(width=1)
+        table.add_column(width=max(len(mark) for mark in self.marks.values()))
         table.add_column(no_wrap=True, min_width=id_width)
         table.add_column(overflow="fold")  # "ellipsis" cuts full lines of wide characters
         for check, result in pairs:
             style = f"doctor.{result.status.value}"
             lines = Text(result.message, style=style if result.status != Status.PASS else "")
             if result.hint and result.status in (Status.WARN, Status.FAIL, Status.ERROR):
-                lines.append("\n→ " + result.hint, style="doctor.hint")
+                lines.append(f"\n{self.arrow} " + result.hint, style="doctor.hint")
             if self.verbose:
                 lines.append(f"\n{result.duration_ms} ms", style="doctor.evidence")
                 if result.evidence:
                     evidence = json.dumps(dict(result.evidence), ensure_ascii=False, default=str)
                     lines.append(f"  {evidence}", style="doctor.evidence")
-            table.add_row(Text(MARKS[result.status], style=style), Text(check.id), lines)
+            table.add_row(Text(self.marks[result.status], style=style), Text(check.id), lines)
         return table
 
     def _diagnosis(self) -> Panel:
@@ -181,7 +209,7 @@ class RunView:
                 )
                 table.add_row(f"{number}.", text)
             body = table
-        return Panel(body, title=tr("Diagnosis"), title_align="left", expand=True)
+        return Panel(body, box=self.box, title=tr("Diagnosis"), title_align="left", expand=True)
 
     def _criteria(self) -> Group:
         rows = [Text(tr("Success criteria"), style="doctor.layer")]

@@ -597,6 +597,9 @@ CATALOG: dict[str, str] = {
     "(the {lines} oldest selected lines were left out at the size limit)": (
         "（因大小上限，省略了最舊的 {lines} 行選取內容）"
     ),
+    "(only the last {mib} MiB were read; the {skipped} bytes before them were not)": (
+        "（只讀取了最後 {mib} MiB；之前的 {skipped} 位元組未讀取）"
+    ),
     "No line matches.": "沒有符合的行。",
     "{version} (API {api}, {os}/{arch}) at {host}": (
         "{version}（API {api}，{os}/{arch}），位於 {host}"

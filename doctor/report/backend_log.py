@@ -22,6 +22,9 @@ Decisions:
   ``[… line cut, N bytes]``; it still counts as a match when a needle occurs
   anywhere in it.  This keeps memory bounded even for a file with no line
   ends at all.  (For lines under the limit the output equals grep's.)
+* Only regular files are read (:func:`open_regular`): a FIFO, a device or a
+  socket raises :class:`NotRegularFile` at once, without blocking; with
+  ``max_read_bytes`` only the end of a longer file is read.
 * A file that cannot be read raises the :class:`OSError` that ``open`` raises
   (``FileNotFoundError``, ``PermissionError``, ``IsADirectoryError``); the
   message names the path.  Invalid arguments raise :class:`ValueError`.
@@ -31,13 +34,22 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import errno
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "DEFAULT_MAX_LINE_BYTES", "FilteredLog", "filter_backend_log"]
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "DEFAULT_MAX_LINE_BYTES",
+    "FilteredLog",
+    "NotRegularFile",
+    "filter_backend_log",
+    "open_regular",
+]
 
 DEFAULT_CHUNK_SIZE = 8 << 20
 DEFAULT_MAX_LINE_BYTES = 64 << 10
@@ -60,6 +72,8 @@ class FilteredLog:
     """Bytes read from the file."""
     omitted_lines: int = 0
     """Selected lines (context included, separators not) dropped by the cap."""
+    bytes_skipped: int = 0
+    """Bytes before the last ``max_read_bytes`` of the file, not read."""
 
 
 class _Output:
@@ -200,10 +214,13 @@ def filter_backend_log(
     *,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    max_read_bytes: int | None = None,
 ) -> FilteredLog:
     """Select the lines of *path* holding any of *needles*, with *context* lines around each.
 
     *path* may also be a binary file object (``io.BytesIO`` of a container's log tail).
+    With *max_read_bytes* only the last that many bytes of a path are read (of a file
+    object, at most that many from where it stands), however much the file grows meanwhile.
 
     Output is that of ``grep -F -C context`` (see the module documentation for
     the output cap, long lines, CRLF and errors).  Memory use is about
@@ -217,6 +234,8 @@ def filter_backend_log(
         raise ValueError("a needle cannot contain a line end")
     if context < 0 or max_output_bytes < 0 or chunk_size < 1 or max_line_bytes < 1:
         raise ValueError("context and max_output_bytes must be >= 0, sizes >= 1")
+    if max_read_bytes is not None and max_read_bytes < 0:
+        raise ValueError("max_read_bytes must be >= 0")
 
     out = _Output(max_output_bytes, max_line_bytes)
     matched = 0
@@ -228,18 +247,23 @@ def filter_backend_log(
     after_left = 0  # trailing-context lines still owed
     long: _LongLine | None = None
     eof = False
+    skipped = 0
 
     opened = (
-        open(os.fspath(path), "rb", buffering=0)  # noqa: SIM115 - closed by the with below
-        if isinstance(path, (str, os.PathLike))
-        else contextlib.nullcontext(path)
+        open_regular(path) if isinstance(path, (str, os.PathLike)) else contextlib.nullcontext(path)
     )
     with opened as f:
+        if max_read_bytes is not None and isinstance(path, (str, os.PathLike)):
+            skipped = max(0, os.fstat(f.fileno()).st_size - max_read_bytes)
+            f.seek(skipped)
         while not eof:
             if len(buf) < carry + chunk_size:
                 buf.extend(bytes(carry + chunk_size - len(buf)))
-            with memoryview(buf) as mv, mv[carry : carry + chunk_size] as part:
-                n = f.readinto(part) or 0
+            want = (
+                chunk_size if max_read_bytes is None else min(chunk_size, max_read_bytes - scanned)
+            )
+            with memoryview(buf) as mv, mv[carry : carry + want] as part:
+                n = (f.readinto(part) or 0) if want else 0
             scanned += n
             eof = n == 0
             end = carry + n
@@ -331,7 +355,39 @@ def filter_backend_log(
         truncated=out.truncated,
         bytes_scanned=scanned,
         omitted_lines=out.omitted_lines,
+        bytes_skipped=skipped,
     )
+
+
+class NotRegularFile(OSError):
+    """A path that is not a regular file: reading it could block, or never end."""
+
+
+def open_regular(path: Path | str) -> BinaryIO:
+    """Open a regular file for reading, unbuffered; NotRegularFile for anything else.
+
+    The path is checked before it is opened and the open file again after (the path may
+    have changed in between); the open uses O_NONBLOCK, so that even a FIFO put there
+    meanwhile cannot block it.
+    """
+    name = os.fspath(path)
+    mode = os.stat(name).st_mode
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), name)
+    if not stat.S_ISREG(mode):
+        raise NotRegularFile(f"{name} is not a regular file ({file_kind(mode)})")
+    nonblock = getattr(os, "O_NONBLOCK", 0)  # POSIX only
+    fd = os.open(name, os.O_RDONLY | nonblock | getattr(os, "O_NOCTTY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(f"{name} is not a regular file ({file_kind(mode)})")
+        if nonblock:
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb", buffering=0)
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _shrink_prefix(prefix: bytes, emitted_to: int, max_line: int) -> tuple[bytes, int]:
@@ -345,3 +401,16 @@ def _shrink_prefix(prefix: bytes, emitted_to: int, max_line: int) -> tuple[bytes
     if emitted_to < 0:
         return shrunk, -1
     return shrunk, sum(len(line) + 1 for line in new[:done])
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular one is, for a message."""
+    kinds = (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISLNK, "a symbolic link"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a regular file")

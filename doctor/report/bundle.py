@@ -3,15 +3,18 @@
 ``build_bundle(record, ctx)`` assembles the files (the run's outputs, ``summary.md`` and
 what ``doctor.report.sources`` collects), passes each through ``ctx.redactor`` and adds
 ``manifest.json``; ``ReservedFile`` writes them as one ``.tar.gz`` that is created with
-mode 0600.
+mode 0600 and never replaces what it should not.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
 import os
+import secrets
+import stat
 import tarfile
 import time
 from collections.abc import Callable, Iterable
@@ -24,6 +27,7 @@ from doctor.formats import json as json_format
 from doctor.formats.text import WIDTH
 from doctor.formats.text import render as render_text
 from doctor.i18n import tr
+from doctor.report.backend_log import file_kind
 from doctor.report.redact import MARK, RULE_IDS, Redactor
 from doctor.report.sources.backend import backend_log_text
 from doctor.report.sources.collect import first_phase
@@ -47,13 +51,17 @@ def default_name(now: datetime) -> str:
 
 
 def redact_file(redactor: Redactor, name: str, content: Content) -> bytes:
-    """The file's bytes: objects redacted deeply and written as JSON, then the text pass."""
+    """The file's bytes: objects redacted deeply and written as JSON, then the text pass.
+
+    A lone surrogate (from a backend's ``"\\ud800"``) is written as ``\\ud800``, so every
+    file is valid UTF-8 and a JSON file stays valid JSON.
+    """
     if isinstance(content, str):
         text = content
     else:
         redacted = redactor.redact_obj(content, file=name)
         text = json.dumps(redacted, ensure_ascii=False, indent=2, default=str) + "\n"
-    return redactor.redact(text, file=name).encode("utf-8")
+    return redactor.redact(text, file=name).encode("utf-8", "backslashreplace")
 
 
 def manifest(files: Iterable[tuple[str, bytes]], redactor: Redactor, created_at: str) -> bytes:
@@ -157,19 +165,52 @@ def _redacted_path(redactor: Redactor, path: str) -> str:
     return redacted.replace(MARK, "REDACTED")
 
 
-class ReservedFile:
-    """The bundle's path, reserved before the run by a private temporary file beside it.
+class RefusedPath(OSError):
+    """A bundle path that sse-doctor will not write: the message says why."""
 
-    The temporary file is created with mode 0600 and renamed over the path once written,
-    so the bundle is never readable by others, not even while it is being written.
+
+_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV}
+
+
+class ReservedFile:
+    """The bundle's path, checked before the run, and a private temporary file beside it.
+
+    The path must be a new file in an existing directory or, with ``force``, an existing
+    regular file; never a symbolic link, a FIFO, a device or the file ``protect`` (the
+    backend log). The archive is written to ``.sse-doctor-<random>.part`` (created with
+    O_EXCL and mode 0600, so it is never readable by others), then linked to the path,
+    which fails if a file appeared there meanwhile, or with ``force`` renamed over it.
     """
 
-    def __init__(self, path: Path) -> None:
-        if path.is_dir():
-            raise IsADirectoryError(f"{path} is a directory")
+    def __init__(self, path: Path, force: bool = False, protect: Path | None = None) -> None:
         self.path = path
-        self._temp = path.with_name(f".{path.name}.{os.getpid()}.part")
-        self._fd: int | None = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        self.force = force
+        self.protect = protect
+        self._replaces()
+        self._temp = path.parent / f".sse-doctor-{secrets.token_hex(8)}.part"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        self._fd: int | None = os.open(self._temp, flags, FILE_MODE)
+
+    def _replaces(self) -> bool:
+        """True when the path is a file to replace, False when it is new; else OSError."""
+        if not stat.S_ISDIR(os.stat(self.path.parent).st_mode):
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), self.path.parent)
+        try:
+            found = os.lstat(self.path)
+        except FileNotFoundError:
+            return False
+        if not stat.S_ISREG(found.st_mode):
+            raise RefusedPath(f"it is {file_kind(found.st_mode)}, not a regular file")
+        if not self.force:
+            raise RefusedPath("it already exists (--force replaces a regular file)")
+        if self.protect is not None:
+            try:
+                log = os.stat(self.protect)
+            except OSError:
+                log = None
+            if log is not None and (log.st_dev, log.st_ino) == (found.st_dev, found.st_ino):
+                raise RefusedPath("it is the --backend-log file")
+        return True
 
     def commit(self, files: Iterable[tuple[str, bytes]]) -> int:
         """Write the archive and move it into place; its size in bytes."""
@@ -178,11 +219,19 @@ class ReservedFile:
         try:
             with os.fdopen(fd, "wb") as raw:
                 write_archive(raw, files)
-            os.replace(self._temp, self.path)
-        except BaseException:
+            size = os.stat(self._temp).st_size
+            if self._replaces():  # checked again: the run took a while
+                os.replace(self._temp, self.path)
+            else:
+                try:
+                    os.link(self._temp, self.path)  # never over a file that appeared meanwhile
+                except OSError as exc:
+                    if exc.errno not in _NO_HARD_LINKS:
+                        raise
+                    os.replace(self._temp, self.path)  # a file system without hard links
+        finally:
             self._temp.unlink(missing_ok=True)
-            raise
-        return self.path.stat().st_size
+        return size
 
     def discard(self) -> None:
         if self._fd is not None:

@@ -2,7 +2,7 @@
 
 This module is the engine (:class:`Redactor`, :func:`redact_uri`); the patterns and their
 replacements are in ``doctor.report.redact_rules``, the secret-holding names in
-``doctor.report.redact_names``.
+``doctor.report.redact_names``, the known secrets' forms in ``doctor.report.redact_secrets``.
 
 A :class:`Redactor` replaces secrets with ``[REDACTED]``.  Some rules keep a
 readable prefix (``Bearer [REDACTED]``, ``OPENAI_API_KEY=[REDACTED]``,
@@ -17,7 +17,12 @@ id used in :attr:`Redactor.counts`; a secret is counted once, by the first
 ``known-secret``
     the exact values registered with the constructor or :meth:`add_secret`
     (login password, token, API keys), also in their URL-encoded and
-    JSON-escaped forms, wherever they appear.
+    JSON-escaped forms, wherever they stand as a token of their own: not
+    glued to an ASCII letter, digit, ``_`` or ``-`` (a JSON ``\\n`` or a URL
+    ``%20`` right before counts as a boundary), so a password ``password``
+    leaves ``--password`` alone.  The values of cookies that a ``Cookie:`` or
+    ``Set-Cookie:`` header in the text carries become known secrets too, in
+    that text and every later one.
 ``uri-credentials``
     the user-info of any ``scheme://user:pass@host`` (mongodb+srv, http,
     redis, postgres…): ``scheme://[REDACTED]@host``.
@@ -32,17 +37,20 @@ id used in :attr:`Redactor.counts`; a secret is counted once, by the first
 ``token-query``
     URL query/fragment parameters with an obviously sensitive name
     (``token``, ``access_token``, ``api_key``, ``apikey``, ``client_secret``,
-    ``signature``…; ``key`` only when its value has 16+ characters).  A browser
+    ``signature``, ``key``…; and ``pwd``, ``pass`` as passwords).  A browser
     ``EventSource`` cannot send headers, so SSE URLs often carry the token.
 ``password-field``
-    values of fields that are a password (``password``, ``passwd``,
+    values of fields that are a password (``password``, ``passwd``, ``pwd``,
     ``new_password``, ``passwordConfirmation``…) as ``"password": "…"``,
     ``password=…`` (form bodies, query strings) or ``password: …``.
 ``env-secret``
     values of other names that hold a secret: the name contains KEY (as a
     word or suffix: ``API_KEY``, ``apiKey``), TOKEN (``GITHUB_TOKEN``,
     ``csrftoken``), SECRET, PASSWORD, PASSWD, PASSPHRASE, CREDENTIAL or JWT,
-    case-insensitively; as ``NAME=value`` (also a whole quoted string, which is
+    or ends in PASS or PWD after another word (``DB_PASS``, ``MYSQL_PWD``), AUTH
+    (``AUTH``, ``REDIS_AUTH``), SESSION or a session id (``SESSION_ID``,
+    ``JSESSIONID``, ``PHPSESSID``), case-insensitively (the shell's ``PWD`` is
+    no password); as ``NAME=value`` (also a whole quoted string, which is
     how ``docker inspect`` lists container env), ``"NAME": "value"`` or
     ``NAME: value``; at the start of a line (env files, ``export``, YAML) the
     value is the rest of the line.  Names that describe a secret rather than hold it are left
@@ -80,12 +88,12 @@ from urllib.parse import quote, quote_plus, unquote, urlsplit
 from doctor.report.redact_names import classify_name, is_sensitive_name
 from doctor.report.redact_rules import (
     MARK,
-    QUERY_PARAM,
     RULE_IDS,
     SCALARS_NOT_SECRET,
-    SecretForms,
+    cookie_values,
     redact_text,
 )
+from doctor.report.redact_secrets import SecretForms
 
 __all__ = [
     "MARK",
@@ -97,6 +105,7 @@ __all__ = [
 ]
 
 MIN_SECRET_LEN = 4
+_ENV_ENTRY = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)=(?P<v>.*)", re.DOTALL)
 
 
 class Redactor:
@@ -121,23 +130,43 @@ class Redactor:
         that is part of the marker itself (``REDACTED``) cannot be told apart
         from redacted text and is ignored.
         """
+        self._learn(value)
+
+    def _learn(self, value: str) -> bool:
+        """Register *value* (see add_secret); True when that added a form not known yet."""
         if not isinstance(value, str) or len(value) < MIN_SECRET_LEN:
-            return
+            return False
         forms = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
         new = {f for f in forms if len(f) >= MIN_SECRET_LEN and f not in MARK}
         with self._lock:
             old = self._secrets.forms if self._secrets is not None else frozenset()
             if new <= old:
-                return
+                return False
             self._secrets = SecretForms(old | new)
+        return True
 
     def redact(self, text: str, file: str = "") -> str:
         """Return *text* with every secret replaced; add the replacements to ``counts[file]``."""
-        if not text:
-            self._merge(file, {})
-            return text
+        counts: dict[str, int] = {}
+        out = self._text(text, counts) if text else text
+        self._merge(file, counts)
+        return out
+
+    def _text(self, text: str, counts: dict[str, int]) -> str:
+        """One text redacted. The values of cookies it sets or sends become known secrets
+        (for this text and every later one): an error page often repeats them in prose."""
         r = redact_text(text, self._secrets)
-        self._merge(file, r.counts)
+        learned = False
+        if "ookie" in text or "OOKIE" in text:
+            for value in cookie_values(text):
+                learned = self._learn(value) or learned
+        if learned:  # the other places the cookie's value shows in this text
+            r2 = redact_text(r.text, self._secrets)
+            for rule, n in r2.counts.items():
+                r.counts[rule] = r.counts.get(rule, 0) + n
+            r.set(r2.text)
+        for rule, n in r.counts.items():
+            counts[rule] = counts.get(rule, 0) + n
         return r.text
 
     def redact_obj(self, obj: Any, file: str = "") -> Any:
@@ -151,15 +180,13 @@ class Redactor:
         returned as they are.
         """
         counts: dict[str, int] = {}
-        out = self._obj(obj, counts, {}, self._secrets)
+        out = self._obj(obj, counts, {})
         self._merge(file, counts)
         return out
 
-    def _obj(
-        self, obj: Any, counts: dict[str, int], memo: dict[int, Any], secrets: SecretForms | None
-    ) -> Any:
+    def _obj(self, obj: Any, counts: dict[str, int], memo: dict[int, Any]) -> Any:
         if isinstance(obj, str):
-            return _redact_str(obj, counts, secrets)
+            return self._str(obj, counts)
         if isinstance(obj, dict):
             if id(obj) in memo:
                 return memo[id(obj)]
@@ -167,25 +194,39 @@ class Redactor:
             memo[id(obj)] = out
             for k, v in obj.items():
                 rule = classify_name(k) if isinstance(k, str) else None
-                nk = _redact_str(k, counts, secrets) if isinstance(k, str) else k
+                nk = self._str(k, counts) if isinstance(k, str) else k
                 if rule is not None and not _empty_value(v):
                     if v != MARK:
                         counts[rule] = counts.get(rule, 0) + 1
                     out[nk] = MARK
                 else:
-                    out[nk] = self._obj(v, counts, memo, secrets)
+                    out[nk] = self._obj(v, counts, memo)
             return out
         if isinstance(obj, list):
             if id(obj) in memo:
                 return memo[id(obj)]
             lst: list[Any] = []
             memo[id(obj)] = lst
-            lst.extend(self._obj(v, counts, memo, secrets) for v in obj)
+            lst.extend(self._obj(v, counts, memo) for v in obj)
             return lst
         if isinstance(obj, tuple):
-            items = [self._obj(v, counts, memo, secrets) for v in obj]
+            items = [self._obj(v, counts, memo) for v in obj]
             return type(obj)(*items) if hasattr(obj, "_fields") else tuple(items)
         return obj
+
+    def _str(self, s: str, counts: dict[str, int]) -> str:
+        if not s:
+            return s
+        # A whole string "NAME=value" (container env): the value may hold spaces.
+        m = _ENV_ENTRY.fullmatch(s)
+        if m is not None:
+            rule = classify_name(m.group("name"))
+            v = m.group("v")
+            if rule is not None and v.strip().lower() not in SCALARS_NOT_SECRET:
+                if v != MARK:
+                    counts[rule] = counts.get(rule, 0) + 1
+                return m.group("name") + "=" + MARK
+        return self._text(s, counts)
 
     def _merge(self, file: str, counts: dict[str, int]) -> None:
         with self._lock:
@@ -199,27 +240,6 @@ class Redactor:
             if file is not None:
                 return sum(self.counts.get(file, {}).values())
             return sum(sum(d.values()) for d in self.counts.values())
-
-
-_ENV_ENTRY = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)=(?P<v>.*)", re.DOTALL)
-
-
-def _redact_str(s: str, counts: dict[str, int], secrets: SecretForms | None) -> str:
-    if not s:
-        return s
-    # A whole string "NAME=value" (container env): the value may hold spaces.
-    m = _ENV_ENTRY.fullmatch(s)
-    if m is not None:
-        rule = classify_name(m.group("name"))
-        v = m.group("v")
-        if rule is not None and v.strip().lower() not in SCALARS_NOT_SECRET:
-            if v != MARK:
-                counts[rule] = counts.get(rule, 0) + 1
-            return m.group("name") + "=" + MARK
-    r = redact_text(s, secrets)
-    for rule, n in r.counts.items():
-        counts[rule] = counts.get(rule, 0) + n
-    return r.text
 
 
 def _empty_value(v: Any) -> bool:
@@ -239,21 +259,7 @@ def redact_uri(uri: str) -> str:
     port and path are kept; ``?token=…``/``?password=…``-style parameters
     (query and fragment) get ``[REDACTED]`` values.
     """
-    if not uri:
-        return uri
-    out = Redactor().redact(uri)
-    # In a URI, parameter names that are too ambiguous in prose are secrets too.
-    return QUERY_PARAM.sub(_uri_param, out)
-
-
-def _uri_param(m: re.Match[str]) -> str:
-    v = m.group("v")
-    if not v or v == MARK:
-        return m.group(0)
-    name = m.group("name")
-    if name.lower() in ("pwd", "pass", "key") or is_sensitive_name(name):
-        return m.group("sep") + name + "=" + MARK
-    return m.group(0)
+    return Redactor().redact(uri) if uri else uri
 
 
 def uri_password(uri: str) -> str | None:

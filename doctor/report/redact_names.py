@@ -23,6 +23,9 @@ _PASSWORD_AFFIXES = frozenset(
     {"new", "old", "current", "confirm", "confirmation", "again", "repeat", "user"}
     | {"login", "hash", "2", "1", "input", "form", "plain", "plaintext"}
 )
+_SHORT_PASSWORDS = frozenset({"pass", "pwd"})
+"""Last words that make a password of a longer name only: ``pass`` alone is too common."""
+_SESSION_ID = ["session", "id"]
 _NOT_A_KEY = frozenset({"monkey", "donkey", "turkey", "hockey", "jockey", "whiskey", "keys", "key"})
 _KEY_NOT_SECRET_BEFORE = frozenset(
     {"sort", "primary", "foreign", "cache", "partition", "routing", "shard", "index"}
@@ -50,11 +53,18 @@ def classify_name(name: str) -> str | None:
     low = name.strip().lower()
     if low in _HEADER_NAMES:
         return _HEADER_NAMES[low]
+    if low == "pwd":  # upper case, it is the shell's working directory
+        return None if name.strip() == "PWD" else "password-field"
     words = [w.lower().rstrip("0123456789") or w for w in _NAME_WORDS.split(name) if w]
     if not words:
         return None
+    last = words[-1]
+    if last == "session" or last.endswith(("sessionid", "sessid")) or words[-2:] == _SESSION_ID:
+        return "env-secret"  # SESSION, SESSIONID, JSESSIONID, PHPSESSID, *_SESSION_ID
     if len(words) > 1 and words[-1] in _QUALIFIERS:
         return None
+    if words[-1] == "auth" or (len(words) > 1 and words[-1] in _SHORT_PASSWORDS):
+        return "env-secret"  # AUTH, REDIS_AUTH; DB_PASS, MYSQL_PWD
     if any(w in _PASSWORD_WORDS for w in words) and all(
         w in _PASSWORD_WORDS or w in _PASSWORD_AFFIXES for w in words
     ):

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from doctor.report.redact_names import classify_name
+
+if TYPE_CHECKING:
+    from doctor.report.redact_secrets import SecretForms
 
 MARK = "[REDACTED]"
 
@@ -57,7 +61,7 @@ _BEARER_SPECIAL = re.compile(r"[0-9\-._~+/=]")
 
 QUERY_PARAM = re.compile(r"(?P<sep>[?&#;])(?P<name>[A-Za-z0-9_.\-]+)=(?P<v>[^&#\s\"'<>\\]*)")
 _QUERY_NAMES = frozenset(
-    {"token", "access_token", "refresh_token", "id_token", "auth_token", "authtoken"}
+    {"token", "access_token", "refresh_token", "id_token", "auth_token", "authtoken", "key"}
     | {"api_key", "apikey", "api-key", "x-api-key", "client_secret", "secret", "jwt"}
     | {"signature", "sig", "x-amz-signature", "x-amz-credential", "x-amz-security-token"}
     | {"session_token", "access-token", "accesstoken", "private_token", "bearer"}
@@ -65,10 +69,11 @@ _QUERY_NAMES = frozenset(
 
 # Key/value forms are found from the keywords a secret-holding name contains
 # (authorization and cookie have their own rules; dict keys use classify_name).
-_KW = "key|token|secret|passw(?:or)?d|passphrase|credential|jwt"
+_QUERY_PASSWORDS = frozenset({"pwd", "pass", "passwd"})
+_KW = "key|token|secret|pass|pwd|credential|jwt|auth|sess"
 _KW_LOW = re.compile(_KW)
 _KW_CI = re.compile(_KW, re.IGNORECASE)
-_KW_LITERALS = ("key", "token", "secret", "passw", "passphrase", "credential", "jwt")
+_KW_LITERALS = ("key", "token", "secret", "pass", "pwd", "credential", "jwt", "auth", "sess")
 _NAME_RUN = re.compile(r"[A-Za-z0-9_.\-]*")
 _JSON_SEP = re.compile(r"[ \t]*:[ \t]*")
 _LINE_SEP = re.compile(r"[ \t]*=[ \t]*|:[ \t]+")
@@ -262,9 +267,9 @@ def _sub_query(r: _Run) -> Sub:
         if not v or v == MARK:
             return m.group(0)
         name = m.group("name").lower()
-        if name in _QUERY_NAMES or (name == "key" and len(v) >= 16):
+        if name in _QUERY_NAMES:
             rule = "token-query"
-        elif classify_name(name) == "password-field":
+        elif name in _QUERY_PASSWORDS or classify_name(name) == "password-field":
             rule = "password-field"
         else:
             return m.group(0)
@@ -390,12 +395,34 @@ def _sub_shape(r: _Run, rule: str) -> Sub:
     return sub
 
 
-class SecretForms:
-    """The known secret values in all their forms, and one pattern for them."""
+_COOKIE_ATTRIBUTES = frozenset(
+    {"path", "domain", "expires", "max-age", "samesite", "secure", "httponly", "priority"}
+    | {"partitioned", "version", "comment"}
+)
 
-    __slots__ = ("forms", "pattern")
 
-    def __init__(self, forms: frozenset[str]) -> None:
-        self.forms = forms
-        alternatives = "|".join(re.escape(s) for s in sorted(forms, key=lambda s: (-len(s), s)))
-        self.pattern = re.compile("(?P<s>" + alternatives + ")|" + re.escape(MARK))
+def cookie_values(text: str) -> list[str]:
+    """The values of the cookies that ``Cookie:`` and ``Set-Cookie:`` headers in *text* carry.
+
+    Only values that look like a session id (8+ characters, not a number or a word like
+    ``true``) are returned: they are secrets wherever else they show up.
+    """
+    found = []
+    for pos in (m.start() for m in _ANCHORS["cookie"][1].finditer(text)):
+        m = _COOKIE.match(text, pos) if _word_start(text, pos) else None
+        if m is None:
+            continue
+        for pair in m.group("v1").split(";"):
+            name, eq, value = pair.partition("=")
+            value = value.strip().strip('"')
+            if (
+                eq
+                and name.strip().lower() not in _COOKIE_ATTRIBUTES
+                and len(value) >= 8
+                and not value.isdigit()
+                and " " not in value
+                and MARK not in value
+                and value.lower() not in SCALARS_NOT_SECRET
+            ):
+                found.append(value)
+    return found

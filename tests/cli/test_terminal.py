@@ -1,7 +1,8 @@
-"""On a real terminal: prompts, and Ctrl+C at a hidden prompt leaves the terminal usable."""
+"""On a real terminal: prompts, and Ctrl+C at a prompt ends cleanly, the terminal usable."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import select
@@ -9,6 +10,10 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 
 from doctor.testbed import Stack
 
@@ -53,3 +58,99 @@ def test_ctrl_c_at_the_password_prompt_turns_echo_back_on(stack: Stack) -> None:
             doctor.kill()
         os.close(leader)
         os.close(terminal)
+
+
+@contextlib.contextmanager
+def on_a_terminal(*args: str, cwd: Path | None = None) -> Iterator[tuple[int, subprocess.Popen]]:
+    """``python -m doctor.cli ARGS`` with a pty as its controlling terminal: (leader, process)."""
+    leader, terminal = os.openpty()
+
+    def own_terminal() -> None:
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    env = {k: v for k, v in os.environ.items() if k != "CI" and not k.startswith("SSE_DOCTOR_")}
+    doctor = subprocess.Popen(
+        [sys.executable, "-m", "doctor.cli", *args],
+        stdin=terminal, stdout=terminal, stderr=terminal, env=env, cwd=cwd,
+        preexec_fn=own_terminal,
+    )  # fmt: skip
+    try:
+        yield leader, doctor
+    finally:
+        if doctor.poll() is None:
+            doctor.kill()
+        os.close(leader)
+        os.close(terminal)
+
+
+def ends_on_ctrl_c(leader: int, doctor: subprocess.Popen) -> None:
+    os.write(leader, b"\x03")
+    assert doctor.wait(timeout=30) == 130
+    shown = read_until(leader, b"aborted", 5)
+    assert b"Traceback" not in shown and b"Fatal Python error" not in shown, shown
+    assert b"sse-doctor: aborted" in shown
+
+
+@pytest.mark.parametrize("command", ["run", "report", "stream"])
+def test_ctrl_c_at_the_username_prompt_ends_with_130(
+    command: str, stack: Stack, tmp_path: Path
+) -> None:
+    args = [command, "--no-docker", "--timeout", "2", "--backend-url", stack.backend_url]
+    if command == "report":
+        args += ["-o", str(tmp_path / "bundle.tar.gz")]
+    with on_a_terminal(*args, cwd=tmp_path) as (leader, doctor):
+        assert b"Username [test_sse]:" in read_until(leader, b"Username [test_sse]:", 30)
+        ends_on_ctrl_c(leader, doctor)
+    assert list(tmp_path.iterdir()) == []  # report leaves no temporary file either
+
+
+def test_ctrl_c_at_the_run_question_ends_with_130(stack: Stack) -> None:
+    args = ["run", "--no-docker", "--timeout", "2", "--backend-url", stack.backend_url,
+            "--username", stack.username, "--password", stack.password]  # fmt: skip
+    with on_a_terminal(*args) as (leader, doctor):
+        assert b"Which run?" in read_until(leader, b"Which run?", 30)
+        ends_on_ctrl_c(leader, doctor)
+
+
+def test_an_answer_typed_at_a_visible_prompt_is_used(stack: Stack) -> None:
+    args = ["run", "--no-docker", "--timeout", "2", "--backend-url", stack.backend_url]
+    with on_a_terminal(*args) as (leader, doctor):
+        assert b"Username [test_sse]:" in read_until(leader, b"Username [test_sse]:", 30)
+        os.write(leader, stack.username.encode() + b"\r")
+        assert b"Password" in read_until(leader, b"): ", 30)
+        os.write(leader, stack.password.encode() + b"\r")
+        assert b"Which run?" in read_until(leader, b"Which run?", 30)
+        ends_on_ctrl_c(leader, doctor)
+
+
+INTERRUPTING_IMPORTS = """
+import os, sys
+
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == os.environ.get("INTERRUPT_IMPORT_OF"):
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, Interrupt())
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "args"),
+    [
+        ("doctor.cli.main", ["--version"]),  # imported by python -m doctor.cli
+        ("doctor.cli.run", ["run", "--help"]),  # imported when the command is looked up
+        ("doctor.formats.text", ["run", "--no-docker", "--backend-url", "http://127.0.0.1:1"]),
+    ],
+)
+def test_ctrl_c_while_importing_is_one_line(module: str, args: list[str], tmp_path: Path) -> None:
+    (tmp_path / "sitecustomize.py").write_text(INTERRUPTING_IMPORTS)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "INTERRUPT_IMPORT_OF": module}
+    proc = subprocess.run(
+        [sys.executable, "-m", "doctor.cli", *args],
+        stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.decode().strip() == "sse-doctor: aborted"

@@ -6,14 +6,19 @@ import io
 import os
 import shutil
 import subprocess
+import threading
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from doctor.report.backend_log import FilteredLog, filter_backend_log
+from doctor.config import Config
+from doctor.report.backend_log import FilteredLog, NotRegularFile, filter_backend_log
+from doctor.report.sources.backend import backend_log_text
 
 GREP = shutil.which("grep")
 needs_grep = pytest.mark.skipif(GREP is None, reason="grep is not installed")
@@ -385,3 +390,75 @@ def test_a_file_object_gives_the_same_selection_as_its_path(tmp_path: Path) -> N
     from_bytes = filter_backend_log(io.BytesIO(path.read_bytes()), context=1)
     assert from_bytes == from_path
     assert from_path.matched_lines == 2
+
+
+# ---------------------------------------------------------------------------
+# Only regular files, and only their end
+# ---------------------------------------------------------------------------
+
+
+def within(seconds: float, work: Callable[[], Any]) -> Any:
+    """``work()``'s value or exception, failing the test if it takes longer than ``seconds``."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as exc:  # handed to the test
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert outcome, f"still running after {seconds} s"
+    return outcome[0]
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "backend.log"
+    os.mkfifo(fifo)
+    got = within(2, lambda: filter_backend_log(fifo))
+    assert isinstance(got, NotRegularFile), got
+    assert str(fifo) in str(got) and "named pipe" in str(got)
+
+
+def test_a_device_is_refused_without_reading_it() -> None:
+    got = within(2, lambda: filter_backend_log("/dev/zero"))
+    assert isinstance(got, NotRegularFile), got
+    assert "character device" in str(got)
+
+
+def test_only_the_end_of_a_large_file_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "sparse.log"
+    with path.open("wb") as f:
+        f.write(b"[SSE] at the start\n")
+        f.seek(200 << 20)  # a hole: no disk space, read back as zeros
+        f.write(b"\n[SSE] at the end\n")
+    size = path.stat().st_size
+    got = within(30, lambda: filter_backend_log(path, context=0, max_read_bytes=1 << 20))
+    assert got.bytes_scanned == 1 << 20
+    assert got.bytes_skipped == size - (1 << 20)
+    assert got.matched_lines == 1 and got.text.endswith("[SSE] at the end\n")
+
+
+def test_a_file_object_is_read_up_to_the_limit() -> None:
+    got = filter_backend_log(io.BytesIO(b"[SSE] one\n[SSE] two\n"), max_read_bytes=10)
+    assert got.bytes_scanned == 10 and got.text == "[SSE] one\n"
+
+
+def test_the_bundle_says_why_a_backend_log_was_not_read(tmp_path: Path) -> None:
+    """The path was a file when the options were read, and is a FIFO by the time it is read."""
+    fifo = tmp_path / "backend.log"
+    os.mkfifo(fifo)
+    text = within(5, lambda: backend_log_text(Config(backend_log=str(fifo)), None, None, None))
+    assert f"Cannot read {fifo}:" in text and "not a regular file (a named pipe)" in text
+
+
+def test_the_bundle_says_when_only_the_end_of_the_log_was_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.log"
+    with path.open("wb") as f:
+        f.truncate(100 << 20)
+        f.seek(0, os.SEEK_END)
+        f.write(b"\n[SSE] the end\n")
+    text = within(30, lambda: backend_log_text(Config(backend_log=str(path)), None, None, None))
+    assert "(only the last 64 MiB were read;" in text and "[SSE] the end" in text

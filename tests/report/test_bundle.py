@@ -463,13 +463,13 @@ def test_an_output_path_that_cannot_be_written_is_a_usage_error(
     assert not target.parent.exists()
 
 
-def test_an_existing_file_is_replaced_by_a_private_one(
+def test_with_force_an_existing_file_is_replaced_by_a_private_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "bundle.tar.gz"
     target.write_bytes(b"old")
     target.chmod(0o644)
-    args = ["--backend-url", f"http://{LOOPBACK}:{closed_port()}", "--no-docker"]
+    args = ["--backend-url", f"http://{LOOPBACK}:{closed_port()}", "--no-docker", "--force"]
     assert main(["report", *FAST, *args, "-o", str(target)]) == 1
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert "summary.md" in read_bundle(target)

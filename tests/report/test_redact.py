@@ -209,10 +209,16 @@ def test_token_query_names(param: str) -> None:
     assert counts == {"token-query": 1}
 
 
-def test_token_query_key_only_when_long() -> None:
-    assert redacted("/maps?key=short&q=1")[0] == "/maps?key=short&q=1"
-    out, _ = redacted("/maps?key=0123456789abcdefXYZ&q=1")
-    assert out == f"/maps?key={MARK}&q=1"
+@pytest.mark.parametrize(
+    ("query", "rule"),
+    [("key", "token-query"), ("pwd", "password-field"), ("pass", "password-field")],
+)
+def test_short_query_names_are_secrets_of_any_length(query: str, rule: str) -> None:
+    """Not only in redact_uri: a log line with ``?pwd=`` is redacted just the same."""
+    for value in ("x1", "short", "0123456789abcdefXYZ"):
+        out, counts = redacted(f"GET /maps?{query}={value}&q=1 200")
+        assert out == f"GET /maps?{query}={MARK}&q=1 200"
+        assert counts == {rule: 1}
 
 
 @pytest.mark.parametrize(
@@ -284,8 +290,8 @@ def test_pem_unterminated_and_other_kinds() -> None:
 
 
 def test_jwt() -> None:
-    out, counts = redacted(f'{{"sub": "x", "session": "{JWT}"}} and bare {JWT}.')
-    assert out == f'{{"sub": "x", "session": "{MARK}"}} and bare {MARK}.'
+    out, counts = redacted(f'{{"sub": "x", "claims": "{JWT}"}} and bare {JWT}.')
+    assert out == f'{{"sub": "x", "claims": "{MARK}"}} and bare {MARK}.'
     assert counts == {"jwt": 2}
 
 
@@ -396,6 +402,7 @@ def test_env_secret(text: str, expected: str) -> None:
         ("sort_key", None),
         ("tokenizer", None),
         ("PWD", None),
+        ("pwd", "password-field"),
         ("run_id", None),
     ],
 )
@@ -424,6 +431,105 @@ def test_known_secret_without_any_shape() -> None:
     r = Redactor()
     r.add_secret("correcthorsebatterystaple")
     assert r.redact("note: correcthorsebatterystaple.") == f"note: {MARK}."
+
+
+SHORT_SECRET_NAMES = [
+    "DB_PASS",
+    "MYSQL_PWD",
+    "AUTH",
+    "REDIS_AUTH",
+    "SESSION",
+    "SESSION_ID",
+    "APP_SESSION_ID",
+    "SESSIONID",
+    "JSESSIONID",
+    "PHPSESSID",
+    "sessionId",
+    "db_pass",
+]
+
+
+@pytest.mark.parametrize("name", SHORT_SECRET_NAMES)
+def test_short_secret_names(name: str) -> None:
+    assert classify_name(name) == "env-secret"
+    assert Redactor().redact_obj([f"{name}=s3cr3t value"]) == [f"{name}={MARK}"]
+    assert redacted(f"{name}=s3cr3t-value")[0] == f"{name}={MARK}"
+
+
+@pytest.mark.parametrize(
+    "name", ["PWD", "pass", "bypass", "passed", "AUTH_TYPE", "SESSION_TIMEOUT", "session_count"]
+)
+def test_names_that_only_look_short_and_secret(name: str) -> None:
+    assert classify_name(name) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "2024-02-02 10:30:45,100 [DEBUG] connect db_pass=s3cr3t host=mongodb",
+            f"2024-02-02 10:30:45,100 [DEBUG] connect db_pass={MARK} host=mongodb",
+        ),
+        (
+            "2024-02-02 10:30:45,100 [INFO] ftp login user=bob pwd=hunter2 ok",
+            f"2024-02-02 10:30:45,100 [INFO] ftp login user=bob pwd={MARK} ok",
+        ),
+        ("PWD=/home/dev", "PWD=/home/dev"),
+        ("SESSION_ID=8c1f0e6a", f"SESSION_ID={MARK}"),
+    ],
+)
+def test_short_secret_names_in_log_lines(line: str, expected: str) -> None:
+    assert redacted(line)[0] == expected
+
+
+def test_a_cookie_the_server_sets_is_redacted_where_it_is_repeated() -> None:
+    sid = "Zx81kQ0pLmN4vB7c"
+    page = (
+        f"HTTP/1.1 502 Bad Gateway\nSet-Cookie: sid={sid}; Path=/; HttpOnly\n\n"
+        f"<p>Upstream failed for your session (sid={sid}). Quote {sid} to support.</p>"
+    )
+    r = Redactor()
+    out = r.redact(page, "page")
+    assert sid not in out
+    assert "Set-Cookie: [REDACTED]" in out and f"(sid={MARK}). Quote {MARK} to" in out
+    assert r.counts["page"] == {"cookie": 1, "known-secret": 2}
+    assert r.redact(f"later: sid={sid}", "later") == f"later: sid={MARK}"
+    assert r.redact(out, "again") == out and r.counts["again"] == {}
+
+
+def test_cookie_values_that_are_no_secret_are_not_learned() -> None:
+    r = Redactor()
+    r.redact("Set-Cookie: lang=en; theme=dark; n=12345678; Path=/; Max-Age=31536000")
+    for word in ("en", "dark", "12345678", "31536000"):
+        assert r.redact(f"x {word} y") == f"x {word} y"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Check --email and --password", "Check --email and --password"),
+        ("password_reset and passwords", "password_reset and passwords"),
+        ("login with password.", f"login with {MARK}."),
+        ('{"password": "password"}', f'{{"{MARK}": "{MARK}"}}'),
+    ],
+)
+def test_known_secrets_only_as_tokens(text: str, expected: str) -> None:
+    assert Redactor(["password"]).redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("xhunter22 hunter22x", "xhunter22 hunter22x"),
+        ("(hunter22)", f"({MARK})"),
+        ('"first line\\nhunter22"', f'"first line\\n{MARK}"'),
+        ('"caf\\u00e9hunter22"', f'"caf\\u00e9{MARK}"'),
+        ("q=a%20hunter22&x=1", f"q=a%20{MARK}&x=1"),
+        ("密碼hunter22錯誤", f"密碼{MARK}錯誤"),
+    ],
+)
+def test_known_secrets_after_escapes_and_other_scripts(text: str, expected: str) -> None:
+    assert Redactor(["hunter22"]).redact(text) == expected
 
 
 # ---------------------------------------------------------------------------
@@ -557,10 +663,11 @@ SECRET_ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs",), exclu
     copies=st.integers(1, 3),
 )
 def test_planted_secret_never_survives(secret: str, before: str, after: str, copies: int) -> None:
+    """Wherever the secret is a token of its own (see test_known_secrets_only_as_tokens)."""
     assume(secret not in MARK)
     r = Redactor()
     r.add_secret(secret)
-    text = before + (secret + after) * copies
+    text = before + (" " + secret + " " + after) * copies
     out = r.redact(text)
     assert secret not in out
     assert r.redact(out) == out

@@ -7,12 +7,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from doctor.i18n import tr
-from doctor.report.sources.common import why
+from doctor.report.sources.common import gather, why
 
 if TYPE_CHECKING:
     from doctor.config import Config
 
 LOG_CONTEXT = 3
+MAX_LOG_READ_BYTES = 64 << 20
+"""Only the end of a longer ``--backend-log`` is read: that is where a broken stream shows."""
+LOG_READ_SECONDS = 30.0
+"""The longest the log may take to read (a hung network file system must not hang the report)."""
 
 
 def backend_log_text(config: Config, run_id: str | None, container: str | None, tail: Any) -> str:
@@ -42,10 +46,14 @@ def backend_log_text(config: Config, run_id: str | None, container: str | None, 
 def _filtered(log: Path | BinaryIO, needles: tuple[str, ...], source: str) -> str:
     from doctor.report.backend_log import filter_backend_log
 
-    try:
-        found = filter_backend_log(log, needles=needles, context=LOG_CONTEXT)
-    except (OSError, ValueError) as exc:
-        return tr("Cannot read {source}: {reason}", source=source, reason=why(exc)) + "\n"
+    def read() -> Any:
+        return filter_backend_log(
+            log, needles=needles, context=LOG_CONTEXT, max_read_bytes=MAX_LOG_READ_BYTES
+        )
+
+    found = gather({"log": read}, LOG_READ_SECONDS)["log"]
+    if isinstance(found, BaseException):
+        return tr("Cannot read {source}: {reason}", source=source, reason=why(found)) + "\n"
     head = tr(
         "Source: {source}; {matched} matching lines in {size} bytes; looking for: {needles}",
         source=source,
@@ -53,6 +61,12 @@ def _filtered(log: Path | BinaryIO, needles: tuple[str, ...], source: str) -> st
         size=found.bytes_scanned,
         needles=", ".join(needles),
     )
+    if found.bytes_skipped:
+        head += "\n" + tr(
+            "(only the last {mib} MiB were read; the {skipped} bytes before them were not)",
+            mib=MAX_LOG_READ_BYTES >> 20,
+            skipped=found.bytes_skipped,
+        )
     if found.truncated:
         head += "\n" + tr(
             "(the {lines} oldest selected lines were left out at the size limit)",
