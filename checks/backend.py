@@ -333,4 +333,97 @@ def _ask(
     return name, password
 
 
-CHECKS = [BackendLiveness(), BackendLogin()]
+class BackendRunLog(Check):
+    """What the backend logged about the run's stream, from its log file or container."""
+
+    id = "backend.log"
+    layer = "backend"
+    title = "Backend log of the run"
+    after = ("sse.stream",)
+    needs = ("backend.run",)
+
+    def run(self, ctx: Context) -> Result:
+        from doctor.clients.backend_logs import read_backend_log
+        from doctor.report.run_log import scope
+        from doctor.stream.signatures import upstream_problem
+
+        if not ctx.run_id:
+            return self.skipped(tr("No run: nothing to look for in the backend's log."))
+        try:
+            log = read_backend_log(ctx, _stream_start(ctx))
+        except Exception as exc:  # a file or an engine that cannot be read: say why
+            return self.warned(
+                tr(
+                    "Cannot read the backend's log: {error}",
+                    error=f"{type(exc).__name__}: {exc}"[:200],
+                )
+            )
+        if log is None:
+            return self.skipped(
+                tr(
+                    "No backend log: pass --backend-log FILE or --backend-container NAME "
+                    "(a backend container is found by itself)."
+                )
+            )
+        found = scope(log.text.splitlines(), ctx.run_id)
+        evidence: dict[str, Any] = {
+            "source": log.source,
+            "streams": found.streams,
+            "connected": found.connected,
+            "ended_lines": found.ended,
+            "errors": found.errors[:5],
+            "lines": found.lines[-20:],
+        }
+        if found.errors:
+            text = found.errors[-1]
+            return self.found(
+                upstream_problem(text) or "sse.error-event",
+                tr("The backend logged for run {run}: ❌ {text}", run=ctx.run_id, text=text),
+                evidence,
+            )
+        if 404 in found.connected:
+            return self.found(
+                "run.not-found",
+                tr(
+                    "The backend logged `✅ SSE 連線已建立，狀態碼: 404` for run {run}: the AI "
+                    "Server does not know it, and the backend forwarded its error body.",
+                    run=ctx.run_id,
+                ),
+                evidence,
+            )
+        if not found.streams:
+            return self.warned(
+                tr(
+                    "{source} has no line about a stream of run {run}: is it this backend's log?",
+                    source=log.source,
+                    run=ctx.run_id,
+                ),
+                evidence=evidence,
+            )
+        return self.passed(
+            tr(
+                "The backend logged {streams} streams of run {run}: the AI Server answered "
+                "{codes}; ended normally with {lines} lines.",
+                streams=found.streams,
+                run=ctx.run_id,
+                codes=", ".join(map(str, found.connected)) or "-",
+                lines=", ".join(map(str, found.ended)) or "-",
+            ),
+            evidence,
+        )
+
+
+def _stream_start(ctx: Context) -> Any:
+    """When the doctor's own stream began (its lines are the ones to read), else the run's."""
+    from datetime import datetime, timezone
+
+    from doctor.clients.backend_logs import run_started
+    from doctor.context import Artifact
+
+    obs = ctx.artifacts.get(Artifact.SSE_OBSERVATION)
+    if obs is not None and obs.started_wall:
+        return datetime.fromtimestamp(obs.started_wall - 1, timezone.utc)
+    return run_started(ctx.run.created_at if ctx.run else None)
+
+
+CHECKS = [BackendLiveness(), BackendLogin(), BackendRunLog()]

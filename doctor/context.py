@@ -37,6 +37,8 @@ class Artifact:
     """Facts of every project container."""
     PROJECT_CONTAINER = "project_container"
     """Facts of the chosen project's container (``exists`` False when it is missing)."""
+    BACKEND_CONTAINER = "backend_container"
+    """The backend's container, when the Docker checks found one (None: it runs on the host)."""
     MONGO_CONTAINER = "mongodb_container"
     """The name of MongoDB's container, when one was found."""
     MONGO_VERSION = "mongodb_version"

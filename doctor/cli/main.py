@@ -24,6 +24,7 @@ COMMANDS = {
     "demo": ("doctor.cli.demo", "demo"),
     "report": ("doctor.cli.report", "report"),
     "run": ("doctor.cli.run", "run"),
+    "runs": ("doctor.cli.runs", "runs"),
     "stream": ("doctor.cli.stream", "stream"),
 }
 """Each command's module and function, imported when the command is used."""
@@ -51,8 +52,8 @@ def cli() -> None:
     """Diagnose the SSE path of the auto-refactor-agent stack.
 
     \b
-    Exit status: 0 nothing failed, 1 a check failed or errored (or the output could not be
-    written), 2 usage or config error.
+    Exit status: 0 no problem found, 1 a problem found (or the output could not be written),
+    2 usage or config error, 3 not tested or inconclusive; 130 Ctrl+C.
     """
 
 

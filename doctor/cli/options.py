@@ -86,6 +86,15 @@ STACK_OPTIONS = [
         type=PathType(exists=True, dir_okay=False, regular=True),
         help="Read the bearer token from the first line of this file.",
     ),
+    _option(
+        "--backend-log",
+        type=PathType(exists=True, dir_okay=False, regular=True),
+        help="The backend's log file: its lines about the run are evidence.",
+    ),
+    _option(
+        "--backend-container",
+        help="The backend's container, whose log is read (default: the one found).",
+    ),
     _option("--project", help="Project id (default: the only READY project)."),
     _option("--run", help="Watch this run id, or `latest` (default: the newest run)."),
     _option(

@@ -42,19 +42,6 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Replace an existing bundle file (a regular file; never a link or a device).",
 )
-@click.option(
-    "--backend-log",
-    type=PathType(exists=True, dir_okay=False, regular=True),
-    envvar="SSE_DOCTOR_BACKEND_LOG",
-    show_envvar=True,
-    help="The backend's log file; its [SSE] lines go into the bundle.",
-)
-@click.option(
-    "--backend-container",
-    envvar="SSE_DOCTOR_BACKEND_CONTAINER",
-    show_envvar=True,
-    help="The backend's container; its log's [SSE] lines go into the bundle.",
-)
 def report(output: str | None, force: bool, **options: Any) -> None:
     """Run every check and write a bug-report bundle (.tar.gz) with every secret redacted.
 

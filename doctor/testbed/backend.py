@@ -345,4 +345,29 @@ def create_app(config: BackendConfig) -> FastAPI:
             log.info(f"Agent Run 已停止: project={project_id}, run_id={run_id}")
             return JSONResponse(answer.json())
 
+        @app.post("/api/v1/projects/{project_id}/agent/runs/{run_id}/resume")
+        async def resume(project_id: str, run_id: str, project: Project) -> dict:
+            thread_id = project.get("refactor_thread_id")
+            if not thread_id:
+                raise HTTPException(400, "專案沒有進行中的重構會話，請使用「開始重構」")
+            body = {"spec": project["spec"], "thread_id": thread_id, "verbose": True}
+            try:
+                async with upstream(30.0) as client:
+                    answer = await client.post(ai_url(project_id, "/run"), json=body)
+                    answer.raise_for_status()
+            except httpx.HTTPError as exc:
+                log.error(f"恢復 Agent Run 失敗: {exc}")
+                raise HTTPException(503, f"AI Server 錯誤: {exc}") from None
+            return {
+                "run_id": answer.json()["task_id"],
+                "old_run_id": run_id,
+                "project_id": project_id,
+                "thread_id": thread_id,
+                "status": "RUNNING",
+                "iteration_index": 0,
+                "phase": "plan",
+                "created_at": "",
+                "message": "Agent 任務已恢復，正在背景執行",
+            }
+
     return app
