@@ -28,7 +28,7 @@ from doctor.clients.ai_fetch import (
 from doctor.config import Config
 from doctor.context import Artifact, Context
 from doctor.i18n import tr
-from doctor.model import Check, Result
+from doctor.model import Check, Result, Status
 from doctor.stream.observer import ObservedEvent
 from doctor.stream.parser import SSEParser
 
@@ -55,9 +55,12 @@ class ContainerTarget(NamedTuple):
             reason = str(exc.explanation or exc)[:SHOWN_BYTES]
             return Answer(None, reason, None, {"via": "docker exec"})
 
-    def by_hand(self, path: str) -> str:
-        """The guide's command to ask the same thing by hand."""
-        return f"docker exec {self.container} wget -O- http://localhost:{AI_PORT}{path}"
+    def by_hand(self, path: str, via: str = "wget") -> str:
+        """The command to ask the same thing by hand: the guide's wget, or curl (V2)."""
+        url = f"http://localhost:{AI_PORT}{path}"
+        if via.endswith("wget"):
+            return f"docker exec {self.container} wget -O- {url}"
+        return f"docker exec {self.container} curl -s {url}"
 
 
 class HttpTarget(NamedTuple):
@@ -74,7 +77,7 @@ class HttpTarget(NamedTuple):
             return http_stream(ctx.http, f"{self.url}{path}", seconds)
         return http_get(ctx.http, self.url, path, ctx.config.timeout)
 
-    def by_hand(self, path: str) -> str:
+    def by_hand(self, path: str, via: str = "http") -> str:
         return f"curl {self.url}{path}"
 
 
@@ -114,6 +117,16 @@ class AIServerCheck(Check):
                 {"container": name},
             )
         facts = find_container(client, name)
+        running_before = seen is not None and seen.status is Status.PASS
+        if running_before and (facts is None or facts["state"] != "running"):
+            return self.skipped(
+                tr(
+                    "Container {name} stopped during the run: {state}; see sse.stream.",
+                    name=name,
+                    state=not_running_message(facts) if facts else tr("removed"),
+                ),
+                {"container": name, **({"exit_code": facts["exit_code"]} if facts else {})},
+            )
         if facts is None or facts["state"] != "running":
             message = (
                 tr("Container {name} does not exist.", name=name)
@@ -154,7 +167,7 @@ class AIServerHealth(AIServerCheck):
                 evidence,
                 tr(
                     "Try it by hand: `{command}`; read the AI Server's log.",
-                    command=target.by_hand("/health"),
+                    command=target.by_hand("/health", str(answer.evidence.get("via", ""))),
                 ),
             )
         shown = answer.body[:SHOWN_BYTES].decode("utf-8", errors="replace")
@@ -183,6 +196,7 @@ def _kept(answer: Answer) -> str:
 class AIServerTasks(AIServerCheck):
     id = "ai_server.tasks"
     title = "AI Server knows the run"
+    corroborates = True
     depends_on = ("ai_server.health",)
     after = ("sse.stream",)
     needs = ("backend.run",)
@@ -254,6 +268,7 @@ class AIServerStream(AIServerCheck):
 
     id = "ai_server.stream"
     title = "AI Server's own stream"
+    corroborates = True
     depends_on = ("ai_server.health",)
     after = ("sse.stream",)
     needs = ("backend.run",)

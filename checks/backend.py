@@ -340,6 +340,7 @@ class BackendRunLog(Check):
     layer = "backend"
     title = "Backend log of the run"
     after = ("sse.stream",)
+    corroborates = True
     needs = ("backend.run",)
 
     def run(self, ctx: Context) -> Result:

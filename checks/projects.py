@@ -334,6 +334,7 @@ class BackendRun(Check):
             if low in ("y", "yes"):
                 return self._new(ctx, confirmed=True)
             if low in ("n", "no"):
+                ctx.cancelled = True
                 return self.found(
                     "sse.not-tested",
                     tr("Cancelled at the prompt: no run was watched."),
@@ -354,6 +355,7 @@ class BackendRun(Check):
         if ctx.interactive and not confirmed:
             answer = ctx.ask(tr("Start a new Agent run? It costs LLM tokens [y/N]")) or ""
             if answer.strip().lower() not in ("y", "yes"):
+                ctx.cancelled = True
                 return self.found(
                     "sse.not-tested",
                     tr("Cancelled at the prompt: no run was started."),

@@ -76,7 +76,14 @@ class StreamCheck(Check):
             return self.passed(self._healthy(obs, run.replay), evidence)
         evidence["problems"] = [problem.as_evidence() for problem in verdict.problems]
         top = verdict.problems[0]
-        return self.found(top.id, top.message, evidence, top.hint, status=top.status)
+        hint = top.hint or _hint(top.id, ctx)
+        message = top.message
+        if top.id in UPSTREAM_PROBLEMS:
+            container = _container_after(ctx)
+            if container:
+                evidence["container"] = container
+                message += " " + tr("The container now: {state}.", state=container["said"])
+        return self.found(top.id, message, evidence, hint, status=top.status)
 
     def _healthy(self, obs: Any, replay: bool) -> str:
         message = tr(
@@ -192,6 +199,48 @@ class FinalStatusCheck(Check):
                 evidence,
             )
         return self.skipped(message + " " + tr("The other results say why."), evidence)
+
+
+def _container_after(ctx: Context) -> dict[str, Any] | None:
+    """The project's container as Docker shows it after the stream failed (when it can)."""
+    if ctx.config.no_docker or ctx.config.ai_url or not ctx.container_name:
+        return None
+    from checks.containers import exit_meaning, find_container
+
+    try:
+        facts = find_container(ctx.docker, ctx.container_name)
+    except Exception:  # no engine: the stream's own evidence stands alone
+        return None
+    if facts is None:
+        return {"exists": False, "said": tr("removed")}
+    said = f"{facts['state']}{exit_meaning(facts)}"
+    if facts["restart_count"]:
+        said += tr(", {count} restarts", count=facts["restart_count"])
+    keys = ("state", "exit_code", "oom_killed", "restart_count", "finished_at")
+    return {**{key: facts[key] for key in keys}, "said": said}
+
+
+def _hint(problem_id: str, ctx: Context) -> str | None:
+    """The upstream problems' fix, naming the project's container."""
+    name = ctx.container_name or "refactor-project-<id>"
+    hints = {
+        "sse.upstream-unreachable": tr(
+            "The container runs but its AI Server does not listen: `docker logs {name}` shows "
+            "why; `docker restart {name}` starts it again.",
+            name=name,
+        ),
+        "sse.upstream-cut": tr(
+            "See how it died: `docker inspect {name}` (ExitCode, OOMKilled) and "
+            "`docker logs {name}`.",
+            name=name,
+        ),
+        "network.container-unresolvable": tr(
+            "Run the backend where {name} resolves: in compose, on refactor-network; see "
+            "`docker network inspect refactor-network`.",
+            name=name,
+        ),
+    }
+    return hints.get(problem_id)
 
 
 def stream_problems(result: Result) -> set[str]:

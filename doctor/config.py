@@ -75,6 +75,8 @@ class Config:
     lang: str = "en"
     strict: bool = False
     """Warnings exit 1 too (for CI)."""
+    quiet: bool = False
+    """Print the verdict only."""
     backend_log: str | None = None
     backend_container: str | None = None
 

@@ -86,6 +86,8 @@ class Context:
         self.project: dict[str, Any] | None = None
         """The backend's answer for the project: status, docker_status, last_error."""
         self.run: RunInfo | None = None
+        self.cancelled = False
+        """The user answered ``n`` at a prompt: a neutral end, not a finding."""
         self.criteria: dict[str, bool | None] = {cid: None for cid, _ in CRITERIA}
         self.results: dict[str, Result] = {}
         """The results of the checks that have finished, by check id."""

@@ -79,6 +79,8 @@ class _Seen:
 
 def diagnose(results: Sequence[Result], checks: Sequence[Check]) -> list[Finding]:
     """The findings of a run, one per problem id, most severe and most upstream first."""
+    if not results:
+        return [_nothing_checked()]
     by_id = {check.id: check for check in checks}
     seen = [s for result in results if (c := by_id.get(result.check_id)) for s in _seen(c, result)]
     stream = next((r for r in results if r.check_id == "sse.stream"), None)
@@ -153,7 +155,9 @@ def _inconclusive(problem_id: str) -> bool:
 
 
 def _finding(problem_id: str, members: list[_Seen], stream_passed: bool) -> Finding:
-    members.sort(key=lambda s: (s.status is Status.WARN, layer_rank(s.check.layer)))
+    members.sort(
+        key=lambda s: (s.status is Status.WARN, s.check.corroborates, layer_rank(s.check.layer))
+    )
     cause = next((s for s in members if _names(s, problem_id)), members[0])
     entry = BY_ID.get(problem_id)
     if entry is not None and entry.inconclusive:
@@ -204,6 +208,19 @@ def _not_tested(stream: Result, results: Sequence[Result]) -> Finding:
         title=tr("The stream was not tested: {reason}", reason=reason),
         checks=(current.check_id,),
         hint=tr(entry.fix),
+    )
+
+
+def _nothing_checked() -> Finding:
+    entry = BY_ID["sse.not-tested"]
+    return Finding(
+        id=entry.id,
+        category=None,
+        severity=INCONCLUSIVE,
+        basis="observed",
+        title=tr("Nothing was checked: no check was selected, or none is registered."),
+        checks=(),
+        hint=tr("Check --only, --skip and SSE_DOCTOR_PLUGINS; `sse-doctor checks` lists them."),
     )
 
 

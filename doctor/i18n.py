@@ -43,3 +43,8 @@ def tr(template: str, /, **params: object) -> str:
     """Translate ``template`` into the current language and fill in ``params``."""
     text = _catalog(_language).get(template, template)
     return text.format(**params) if params else text
+
+
+def ntr(count: int, one: str, many: str, /, **params: object) -> str:
+    """``tr`` of ``one`` when ``count`` is 1, else of ``many``; ``count`` is a parameter too."""
+    return tr(one if count == 1 else many, count=count, **params)

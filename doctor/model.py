@@ -33,6 +33,18 @@ LAYERS: tuple[str, ...] = ("mongodb", "docker", "image", "backend", "container",
 """Layers from the most upstream to the most downstream; diagnosis names upstream causes first."""
 
 
+LAYER_NAMES = {
+    "mongodb": "MongoDB",
+    "docker": "Docker engine",
+    "image": "Base image",
+    "backend": "Backend API",
+    "container": "Containers",
+    "ai_server": "AI Server",
+    "sse": "SSE stream",
+}
+"""Each layer's heading in the output."""
+
+
 def layer_rank(layer: str) -> int:
     """A layer's place in LAYERS; a third-party layer comes after all of them."""
     return LAYERS.index(layer) if layer in LAYERS else len(LAYERS)
@@ -92,6 +104,10 @@ CRITERIA: tuple[tuple[str, str], ...] = (
 """The guide's six success criteria: stable id and English label."""
 
 
+BASES = ("observed", "inferred")
+"""How a result knows what it says: seen on the wire or in Docker, or reasoned from others."""
+
+
 @dataclass(frozen=True)
 class Result:
     """What one check observed."""
@@ -109,7 +125,7 @@ class Result:
     problem: str | None = None
     """The catalogue id of the problem this result shows (``doctor.catalogue``)."""
     basis: str = "observed"
-    """``observed`` (a status, header, event, state seen) or ``inferred`` from other results."""
+    """One of BASES: ``observed`` (a status, header, event, state seen) or ``inferred``."""
 
 
 class Check:
@@ -131,6 +147,9 @@ class Check:
     needs: ClassVar[tuple[str, ...]] = ()
     """Checks that supply what this one reads (the project, the run): ``--only`` selects
     them too, and this one waits for them."""
+    corroborates: ClassVar[bool] = False
+    """The check reads a second account of what others observe directly (a log, a replay):
+    its result backs a finding up but does not word it."""
     uses_docker: ClassVar[bool] = False
     """Whether the check talks to the Docker engine (``--no-docker`` leaves it out)."""
     source: str = "sse-doctor"

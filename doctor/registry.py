@@ -8,7 +8,7 @@ from importlib.metadata import entry_points
 from types import ModuleType
 
 from doctor.config import ConfigError
-from doctor.model import LAYERS, Check, layer_rank
+from doctor.model import LAYER_NAMES, Check, layer_rank
 
 GROUP = "sse_doctor.checks"
 PLUGINS_ENV = "SSE_DOCTOR_PLUGINS"
@@ -79,15 +79,16 @@ def _rank(check: Check) -> tuple[int, str]:
 
 
 def select(checks: Sequence[Check], only: Sequence[str], skip: Sequence[str]) -> list[Check]:
-    """Checks named by ``only`` (ids or layers, with what they depend on or need) minus
-    ``skip``."""
+    """Checks named by ``only``, with what they depend on or need, minus those ``skip`` names.
+
+    A name is a check id (``containers.project``), an id prefix (``containers``), a layer
+    (``container``) or its heading (``Containers``, any case); an unknown name is an error
+    that lists the valid ones.
+    """
     by_id = {c.id: c for c in checks}
-    for option, names in (("--only", only), ("--skip", skip)):
-        for name in names:
-            if name not in by_id and name not in LAYERS and not _is_layer_of(name, checks):
-                raise ConfigError(option, f"no check or layer named {name!r}")
-    chosen = [c for c in checks if _matches(c, only)] if only else list(checks)
-    wanted = {c.id for c in chosen}
+    named_only = {i for name in only for i in resolve(name, checks, "--only")}
+    named_skip = {i for name in skip for i in resolve(name, checks, "--skip")}
+    wanted = set(named_only) if only else set(by_id)
     stack = list(wanted)
     while stack:
         check = by_id[stack.pop()]
@@ -95,12 +96,28 @@ def select(checks: Sequence[Check], only: Sequence[str], skip: Sequence[str]) ->
             if dep in by_id and dep not in wanted:
                 wanted.add(dep)
                 stack.append(dep)
-    return [c for c in checks if c.id in wanted and not _matches(c, skip)]
+    return [c for c in checks if c.id in wanted and c.id not in named_skip]
 
 
-def _matches(check: Check, names: Sequence[str]) -> bool:
-    return check.id in names or check.layer in names
-
-
-def _is_layer_of(name: str, checks: Sequence[Check]) -> bool:
-    return any(c.layer == name for c in checks)
+def resolve(name: str, checks: Sequence[Check], option: str) -> set[str]:
+    """The ids a selection name stands for; ConfigError naming the valid names when none."""
+    key = name.strip().lower()
+    found = {
+        c.id
+        for c in checks
+        if c.id == name
+        or c.id.startswith(f"{name}.")
+        or c.layer == key
+        or LAYER_NAMES.get(c.layer, "").lower() == key
+    }
+    if not found:
+        layers = sorted({c.layer for c in checks}, key=layer_rank)
+        headings = [LAYER_NAMES[layer] for layer in layers if layer in LAYER_NAMES]
+        prefixes = sorted({c.id.split(".")[0] for c in checks})
+        raise ConfigError(
+            option,
+            f"no check or layer named {name!r}; use a layer ({', '.join(layers)}), a heading "
+            f"({', '.join(headings)}), an id prefix ({', '.join(prefixes)}) or a check id "
+            "(`sse-doctor checks` lists them)",
+        )
+    return found

@@ -14,13 +14,14 @@ import pytest
 from rich.cells import cell_len
 
 from doctor import model
+from doctor.catalogue import PROBLEMS
 from doctor.cli import main
 from doctor.config import Config
 from doctor.diagnosis import diagnose
 from doctor.formats import text
 from doctor.i18n import detect_language, set_language
 from doctor.locale.zh_tw import CATALOG
-from doctor.model import Category, Check, Result, Status
+from doctor.model import BASES, Category, Check, Result, Status
 from doctor.registry import load_checks
 from doctor.session import RunRecord
 from doctor.testbed import Stack, doctor_args
@@ -40,6 +41,10 @@ DATA_DRIVEN = {
     "_CATEGORY_TITLES[self]",
     "_CATEGORY_HINTS[self]",
     "LAYER_NAMES.get(layer, layer)",
+    "entry.fix",
+    "entry.title",
+    "finding.basis",
+    "one if count == 1 else many",
 }
 """The non-constant arguments tr() may get: titles, labels and names gathered below."""
 SAME_IN_BOTH = {"MongoDB", "AI Server"}
@@ -83,6 +88,11 @@ def _tr_calls() -> Iterator[tuple[str, ast.Call, dict[str, str]]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr":
                 yield str(path.relative_to(ROOT)), node, constants
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ntr":
+                for template in node.args[1:3]:
+                    call = ast.Call(func=ast.Name("tr"), args=[template], keywords=[])
+                    call.lineno = node.lineno
+                    yield str(path.relative_to(ROOT)), call, constants
 
 
 def message_ids() -> dict[str, str]:
@@ -103,8 +113,13 @@ def message_ids() -> dict[str, str]:
         ids.setdefault(title, f"title of {category.value}")
     for category, hint in model._CATEGORY_HINTS.items():
         ids.setdefault(hint, f"hint of {category.value}")
-    for layer, name in text.LAYER_NAMES.items():
+    for layer, name in model.LAYER_NAMES.items():
         ids.setdefault(name, f"name of layer {layer}")
+    for entry in PROBLEMS:
+        ids.setdefault(entry.title, f"title of problem {entry.id}")
+        ids.setdefault(entry.fix, f"fix of problem {entry.id}")
+    for basis in BASES:
+        ids.setdefault(basis, "a finding's basis")
     return ids
 
 

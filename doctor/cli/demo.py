@@ -89,6 +89,7 @@ def demo(
             base_image=stack.base_image,
             container_prefix=stack.container_prefix,
             ai_url=stack.ai_url,
+            backend_log=str(stack.log_path),
             no_docker=not docker,
             stream_timeout=30.0,
             idle_timeout=2.0,

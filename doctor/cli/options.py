@@ -130,6 +130,9 @@ STACK_OPTIONS = [
     _option("-v/--verbose", count=True, help="Show durations and evidence.", dest="verbose"),
     _option("--no-color", is_flag=True, default=False, help="Plain text output."),
     _option("--strict", is_flag=True, default=False, help="Warnings exit 1 too (for CI)."),
+    _option(
+        "-q/--quiet", is_flag=True, default=False, help="Print the verdict only.", dest="quiet"
+    ),
     _option("--lang", type=click.Choice(LANGUAGES), help="Output language."),
 ]
 
@@ -149,7 +152,10 @@ def build_config(options: dict[str, Any]) -> Config:
         options["format"] = "json"
     for name in ("only", "skip"):
         options[name] = tuple(
-            part for value in options.get(name) or () for part in value.replace(",", " ").split()
+            part.strip()
+            for value in options.get(name) or ()
+            for part in value.split(",")
+            if part.strip()
         )
     options["lang"] = options.get("lang") or detect_language()
     _read_secrets(options)
@@ -342,15 +348,16 @@ def _restore_terminal_at_exit() -> None:
 
 
 def run_with_progress(config: Config, checks: list[Any] | None = None) -> tuple[Any, Any]:
-    """Run the doctor, with a live progress display on a terminal: (RunRecord, Context)."""
+    """Run the doctor, with a live progress display when stderr is a terminal (whatever
+    the format on stdout): (RunRecord, Context)."""
     from doctor.session import run_doctor
 
-    if not (config.format == "text" and use_color(config, sys.stderr)):
+    if config.quiet or not use_color(config, sys.stderr):
         return run_doctor(config, terminal_asker(), None, checks)
-    from doctor.formats.text import LiveProgress
+    from doctor.formats.progress import LiveProgress
 
     with LiveProgress() as live:
-        return run_doctor(config, terminal_asker(live.paused), live.progress, checks)
+        return run_doctor(config, terminal_asker(live.paused), live.progress, checks, live.attach)
 
 
 class OutputError(Exception):
@@ -390,7 +397,8 @@ def print_record(record: Any, ctx: Any, config: Config) -> None:
     if config.format in ("text", "markdown"):
         options["ascii_only"] = not shows_marks(getattr(sys.stdout, "encoding", None))
     render = renderer(config.format)
-    output = render(record.redacted(ctx.redactor), config.verbose, color, **options)
+    verbose = -1 if config.quiet and config.format == "text" else config.verbose
+    output = render(record.redacted(ctx.redactor), verbose, color, **options)
     write_stdout(ctx.redactor.redact(output))
 
 

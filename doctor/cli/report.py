@@ -82,6 +82,8 @@ def _report(config: Config, output: str | None, force: bool) -> int:
     try:
         record, ctx = run_with_progress(config)
         try:
+            if record.interrupted:  # Ctrl+C: no bundle of half a run
+                raise KeyboardInterrupt
             if is_terminal(sys.stderr):
                 click.echo(tr("Collecting the report bundle…"), err=True)
             files = build_bundle(record, ctx)

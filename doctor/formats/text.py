@@ -1,30 +1,32 @@
-"""Human output with rich: results grouped by layer, the diagnosis, the six criteria."""
+"""Human output: who and what was checked, results by layer, the diagnosis, the criteria.
+
+It reads like ``flutter doctor``: one line per check with its mark, the causes once with
+the rows they explain, and a closing line with the verdict. Commands in hints (between
+backticks) go on lines of their own, ``$ docker start …``, never wrapped, so they copy
+whole; there is no box around anything. ``-v`` adds each result's evidence as
+``• key: value`` lines, ``-vv`` the evidence as JSON; ``-q`` prints the closing line only.
+"""
 
 from __future__ import annotations
 
 import io
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any
 
-from rich import box
-from rich.console import Console, Group
-from rich.live import Live
-from rich.panel import Panel
-from rich.spinner import Spinner
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
 from doctor import __version__
 from doctor.catalogue import BY_ID
-from doctor.i18n import tr
-from doctor.model import CRITERIA, LAYERS, Check, Result, Status
-from doctor.runner import Progress
+from doctor.i18n import ntr, tr
+from doctor.model import CRITERIA, LAYER_NAMES, LAYERS, Check, Result, Status
 
 if TYPE_CHECKING:
     from doctor.diagnosis import Finding
@@ -40,15 +42,10 @@ THEME = Theme(
         "doctor.layer": "bold",
         "doctor.hint": "cyan",
         "doctor.evidence": "dim",
+        "doctor.command": "bold",
     }
 )
-MARKS = {
-    Status.PASS: "✓",
-    Status.WARN: "!",
-    Status.FAIL: "✗",
-    Status.ERROR: "✗",
-    Status.SKIP: "−",
-}
+MARKS = {Status.PASS: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.ERROR: "✗", Status.SKIP: "−"}
 ASCII_MARKS = {
     Status.PASS: "ok",
     Status.WARN: "!!",
@@ -57,24 +54,17 @@ ASCII_MARKS = {
     Status.SKIP: "--",
 }
 """The marks for a stream that cannot show MARKS (cp1252, ASCII)."""
-NEEDED = "".join(MARKS.values()) + "→╭─╮│╰╯"
+NEEDED = "".join(MARKS.values()) + "→•·—"
 """Every character of the text output that is not ASCII, but for messages and titles."""
-LAYER_NAMES = {
-    "mongodb": "MongoDB",
-    "docker": "Docker engine",
-    "image": "Base image",
-    "backend": "Backend API",
-    "container": "Containers",
-    "ai_server": "AI Server",
-    "sse": "SSE stream",
-}
 WIDTH = 100
 """Width of the text output off a terminal (and of the report's run.txt)."""
+COMMAND = re.compile(r"`([^`]+)`")
+COMMAND_WORDS = ("docker ", "sse-doctor", "curl ", "wget ", "cd ", "uvicorn ", "sudo ", "pip ")
+"""A backticked span starting with one of these is a command to copy."""
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def make_console(
-    file: TextIO | None = None, color: bool = True, width: int | None = None
-) -> Console:
+def make_console(file: Any = None, color: bool = True, width: int | None = None) -> Console:
     """A console for our output; without colour it writes plain text, no escape codes."""
     return Console(
         file=file,
@@ -84,11 +74,12 @@ def make_console(
         force_terminal=color or None,
         highlight=False,
         emoji=False,
+        markup=False,
     )
 
 
 def shows_marks(encoding: str | None) -> bool:
-    """True when a stream in this encoding can show the marks, the arrow and the box."""
+    """True when a stream in this encoding can show the marks and the arrow."""
     try:
         NEEDED.encode(encoding or "utf-8")
     except (UnicodeEncodeError, LookupError):
@@ -106,6 +97,17 @@ def output_width() -> int:
     return WIDTH
 
 
+def shown(text: str) -> str:
+    """Text from a peer, with control characters (terminal escapes) made visible."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def commands(hint: str) -> tuple[str, list[str]]:
+    """A hint's prose (backticks dropped) and the commands it names, to print on their own."""
+    found = [c for c in COMMAND.findall(hint) if c.startswith(COMMAND_WORDS)]
+    return COMMAND.sub(lambda m: m.group(1), hint), found
+
+
 def render(
     record: RunRecord,
     verbose: int = 0,
@@ -113,10 +115,12 @@ def render(
     width: int | None = None,
     ascii_only: bool = False,
 ) -> str:
-    """The run as text; ``ascii_only`` uses ASCII_MARKS, ``->`` and an ASCII box."""
+    """The run as text; ``ascii_only`` uses ASCII_MARKS and ``->``; ``verbose`` -1 is -q."""
     buffer = io.StringIO()
     console = make_console(buffer, color, width=width or output_width())
-    console.print(RunView(record, verbose, ascii_only))
+    view = RunView(record, verbose, ascii_only)
+    for item in view.lines():
+        console.print(item, soft_wrap=isinstance(item, Text) and item.no_wrap is True)
     text = buffer.getvalue()
     return text if color else "\n".join(line.rstrip() for line in text.split("\n"))
 
@@ -133,153 +137,214 @@ def finding_heading(finding: Finding) -> str:
 
 
 class RunView:
-    """A finished run as a rich renderable."""
+    """A finished run as a sequence of lines and small tables."""
 
     def __init__(self, record: RunRecord, verbose: int = 0, ascii_only: bool = False) -> None:
         self.record = record
         self.verbose = verbose
         self.marks = ASCII_MARKS if ascii_only else MARKS
         self.arrow = "->" if ascii_only else "→"
-        self.box = box.ASCII if ascii_only else box.ROUNDED
+        self.dot = "*" if ascii_only else "•"
+        self.sep = " - " if ascii_only else " · "
+        self.dash = " - " if ascii_only else " — "
+        explained: dict[str, str] = {}
+        for finding in record.diagnosis:
+            for check_id in finding.checks:
+                explained.setdefault(check_id, finding.hint)
+        self.explained = explained
 
-    def __rich_console__(self, console: Console, options: object) -> Iterator[object]:
-        record = self.record
-        target = record.target
-        header = Text(f"sse-doctor {__version__}", style="bold")
-        header.append(f"  {target['backend_url']}")
-        if target.get("user"):
-            header.append("  " + tr("user {name}", name=target["user"]))
+    def lines(self) -> Iterator[Any]:
+        if self.verbose >= 0:
+            yield from self._header()
+            yield from self._results()
+            yield from self._diagnosis()
+            yield from self._criteria()
+            yield from self._left_out()
+            yield Text("")
+            yield self._counts()
+        yield self._closing()
+
+    def _header(self) -> Iterator[Any]:
+        target = self.record.target
+        yield _line(f"sse-doctor {__version__}{self.sep}{target['backend_url']}", "bold")
+        parts = []
+        if target.get("api"):
+            parts.append(tr("API: {api}", api=target["api"]))
+        who = [tr("user {name}", name=target["user"])] if target.get("user") else []
         if target.get("project_id"):
-            header.append("  " + tr("project {id}", id=target["project_id"]))
+            who.append(tr("project {id}", id=target["project_id"]))
         if target.get("run_id"):
-            header.append("  " + tr("run {id}", id=target["run_id"]))
-            run = target.get("run") or {}
-            if run.get("replay"):
-                header.append(" " + tr("(replay of a finished run)"))
-        yield header
+            who.append(tr("run {id}", id=target["run_id"]) + _run_note(target.get("run") or {}))
+        if who:
+            yield _line(self.sep.join(who))
+        for part in parts:
+            yield _line(part, "doctor.evidence")
+
+    def _results(self) -> Iterator[Any]:
         by_layer: dict[str, list[tuple[Check, Result]]] = {}
-        for check, result in record.pairs():
+        for check, result in self.record.pairs():
             by_layer.setdefault(check.layer, []).append((check, result))
         layers = [name for name in LAYERS if name in by_layer]
         layers += [name for name in by_layer if name not in LAYERS]
-        id_width = max((len(check.id) for check in record.checks), default=0)
+        id_width = max((len(check.id) for check in self.record.checks), default=0)
         for layer in layers:
             yield Text("")
             yield Text(tr(LAYER_NAMES.get(layer, layer)), style="doctor.layer")
-            yield self._layer_table(by_layer[layer], id_width)
-        yield Text("")
-        yield self._diagnosis()
-        yield Text("")
-        yield self._criteria()
-        yield Text("")
-        yield self._summary()
+            for check, result in by_layer[layer]:
+                yield from self._row(check, result, id_width)
 
-    def _layer_table(self, pairs: list[tuple[Check, Result]], id_width: int) -> Table:
+    def _row(self, check: Check, result: Result, id_width: int) -> Iterator[Any]:
+        style = f"doctor.{result.status.value}"
         table = Table.grid(padding=(0, 1))
-        table.add_column(width=max(len(mark) for mark in self.marks.values()))
+        table.add_column(width=2 + max(len(m) for m in self.marks.values()), justify="right")
         table.add_column(no_wrap=True, min_width=id_width)
-        table.add_column(overflow="fold")  # "ellipsis" cuts full lines of wide characters
-        for check, result in pairs:
-            style = f"doctor.{result.status.value}"
-            lines = Text(result.message, style=style if result.status != Status.PASS else "")
-            if result.hint and result.status in (Status.WARN, Status.FAIL, Status.ERROR):
-                lines.append(f"\n{self.arrow} " + result.hint, style="doctor.hint")
-            if self.verbose:
-                lines.append(f"\n{result.duration_ms} ms", style="doctor.evidence")
-                if result.evidence:
-                    evidence = json.dumps(dict(result.evidence), ensure_ascii=False, default=str)
-                    lines.append(f"  {evidence}", style="doctor.evidence")
-            table.add_row(Text(self.marks[result.status], style=style), Text(check.id), lines)
-        return table
+        table.add_column(overflow="fold")
+        message = Text(shown(result.message), style=style if result.status != Status.PASS else "")
+        table.add_row(Text(self.marks[result.status], style=style), Text(check.id), message)
+        yield table
+        indent = " " * (4 + id_width + max(len(m) for m in self.marks.values()))
+        hint = result.hint if result.status in (Status.WARN, Status.FAIL, Status.ERROR) else None
+        if hint and self.explained.get(check.id) != hint:
+            yield from self._hint(hint, indent)
+        if self.verbose >= 1:
+            took = tr("took {ms} ms", ms=result.duration_ms)
+            yield _line(f"{indent}{self.dot} {took}", "doctor.evidence")
+        if self.verbose == 1:
+            for key, value in result.evidence.items():
+                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                yield _wrapped(f"{indent}{self.dot} {key}: {shown(text)}", "doctor.evidence")
+        elif self.verbose >= 2 and result.evidence:
+            raw = json.dumps(dict(result.evidence), ensure_ascii=False, indent=2, default=str)
+            for line in raw.splitlines():
+                yield _line(indent + line, "doctor.evidence")
 
-    def _diagnosis(self) -> Panel:
-        if not self.record.diagnosis:
-            body: object = Text(tr("No problem found."), style="doctor.pass")
-        else:
-            table = Table.grid(padding=(0, 1))
-            table.add_column(no_wrap=True)
-            table.add_column(ratio=1, overflow="fold")
-            for number, finding in enumerate(self.record.diagnosis, 1):
-                text = Text(f"{finding_heading(finding)} ({finding.id})", style="bold")
-                text.append(f"\n{finding.title}")
-                text.append("\n" + tr("Try: {hint}", hint=finding.hint), style="doctor.hint")
-                text.append(
-                    "\n" + tr("Seen in: {checks}", checks=", ".join(finding.checks)),
-                    style="doctor.evidence",
-                )
-                table.add_row(f"{number}.", text)
-            body = table
-        return Panel(body, box=self.box, title=tr("Diagnosis"), title_align="left", expand=True)
+    def _hint(self, hint: str, indent: str) -> Iterator[Any]:
+        prose, found = commands(shown(hint))
+        yield _wrapped(f"{indent}{self.arrow} {prose}", "doctor.hint")
+        for command in found:
+            yield _line(f"{indent}  $ {command}", "doctor.command")
 
-    def _criteria(self) -> Group:
-        rows = [Text(tr("Success criteria"), style="doctor.layer")]
-        for cid, label in CRITERIA:
-            met = self.record.criteria.get(cid)
-            box, style = {True: ("[x]", "doctor.pass"), False: ("[ ]", "doctor.fail")}.get(
-                met, ("[-]", "doctor.skip")
+    def _diagnosis(self) -> Iterator[Any]:
+        findings = self.record.diagnosis
+        if not findings:
+            return
+        yield Text("")
+        yield Text(tr("Diagnosis"), style="doctor.layer")
+        for number, finding in enumerate(findings, 1):
+            style = "doctor.fail" if finding.severity == "problem" else "doctor.warn"
+            facts = [finding.id, finding.category.value if finding.category else None]
+            facts.append(tr(finding.basis))
+            head = f"  {number}. {finding_heading(finding)} [{', '.join(f for f in facts if f)}]"
+            yield _wrapped(head, style)
+            yield _wrapped("     " + shown(finding.title))
+            if finding.hint:
+                yield from self._hint(finding.hint, "     ")
+            if finding.checks:
+                seen = tr("Seen in: {checks}", checks=", ".join(finding.checks))
+                yield _wrapped("     " + seen, "doctor.evidence")
+
+    def _criteria(self) -> Iterator[Any]:
+        criteria = self.record.criteria
+        yield Text("")
+        evaluated = [(cid, label) for cid, label in CRITERIA if criteria.get(cid) is not None]
+        if not evaluated:
+            yield Text(
+                tr("Success criteria: not evaluated (the stream was not watched)."),
+                style="doctor.skip",
             )
+            return
+        yield Text(tr("Success criteria"), style="doctor.layer")
+        for cid, label in evaluated:
+            met = criteria[cid]
+            box, style = ("[x]", "doctor.pass") if met else ("[ ]", "doctor.fail")
             line = Text(f"  {box} ", style=style)
             line.append(tr(label))
-            if met is None:
-                line.append("  " + tr("(not evaluated)"), style="doctor.skip")
-            rows.append(line)
-        return Group(*rows)
+            yield line
+        rest = [tr(label) for cid, label in CRITERIA if criteria.get(cid) is None]
+        if rest:
+            yield _wrapped(
+                "  " + tr("not evaluated: {labels}", labels="; ".join(rest)), "doctor.skip"
+            )
 
-    def _summary(self) -> Text:
+    def _left_out(self) -> Iterator[Any]:
+        if self.record.left_out:
+            yield Text("")
+        for count, why in self.record.left_out:
+            yield _wrapped(
+                ntr(
+                    count, "{count} check not run: {why}", "{count} checks not run: {why}", why=why
+                ),
+                "doctor.skip",
+            )
+
+    def _counts(self) -> Text:
         counts = self.record.summary
-        text = Text(
-            tr(
-                "{passed} passed, {warned} warnings, {failed} failed, {errors} errors, "
-                "{skipped} skipped in {seconds:.1f} s",
-                passed=counts["pass"],
-                warned=counts["warn"],
-                failed=counts["fail"],
-                errors=counts["error"],
-                skipped=counts["skip"],
-                seconds=self.record.duration_ms / 1000,
-            ),
-            style="doctor.fail" if self.record.exit_code else "doctor.pass",
-        )
-        return text
+        parts = [
+            ntr(counts["pass"], "{count} passed", "{count} passed"),
+            ntr(counts["warn"], "{count} warning", "{count} warnings"),
+            ntr(counts["fail"], "{count} failed", "{count} failed"),
+            ntr(counts["error"], "{count} error", "{count} errors"),
+            ntr(counts["skip"], "{count} skipped", "{count} skipped"),
+        ]
+        seconds = self.record.duration_ms / 1000
+        return Text(", ".join(parts) + tr(" in {seconds:.1f} s", seconds=seconds))
+
+    def _closing(self) -> Any:
+        record = self.record
+        findings = record.diagnosis
+        problems = sum(1 for f in findings if f.severity == "problem")
+        warnings = sum(1 for f in findings if f.severity == "warning")
+        if record.interrupted:
+            return Text(tr("Interrupted with Ctrl+C: the results so far are above."), "doctor.warn")
+        if record.cancelled:
+            return Text(tr("Cancelled at the prompt: the stream was not watched."), "doctor.skip")
+        report = tr("run `sse-doctor report` to attach the bundle to an issue")
+        if problems:
+            found = ntr(problems, "{count} problem found", "{count} problems found")
+            return _line(f"{self.marks[Status.FAIL]} {found}{self.dash}{report}", "doctor.fail")
+        inconclusive = [f for f in findings if f.severity == "inconclusive"]
+        if inconclusive:
+            return _wrapped(
+                "? " + tr("Inconclusive: {title}", title=shown(inconclusive[0].title)),
+                "doctor.warn",
+            )
+        if warnings:
+            text = ntr(
+                warnings,
+                "No problem found; {count} warning.",
+                "No problem found; {count} warnings.",
+            )
+            return _line(f"{self.marks[Status.WARN]} {text}", "doctor.warn")
+        return _line(f"{self.marks[Status.PASS]} " + tr("No problem found."), "doctor.pass")
 
 
-class LiveProgress:
-    """A transient spinner on stderr listing the checks still running."""
+def _run_note(run: dict[str, Any]) -> str:
+    """``(the newest run; DONE; a replay)``."""
+    notes = []
+    chosen = {"newest": tr("the newest run"), "new": tr("started now"), "prompt": tr("chosen")}
+    if run.get("chosen") in chosen:
+        notes.append(chosen[run["chosen"]])
+    if run.get("status_before"):
+        notes.append(str(run["status_before"]))
+    if run.get("replay"):
+        notes.append(tr("a replay"))
+    return f" ({'; '.join(notes)})" if notes else ""
 
-    def __init__(self, file: TextIO | None = None) -> None:
-        self.console = make_console(file or sys.stderr, color=True)
-        self.running: dict[str, str] = {}
-        self.done = 0
-        self.live = Live(console=self.console, transient=True, refresh_per_second=12)
-        self.progress = Progress(on_start=self._started, on_result=self._finished)
 
-    def _view(self) -> Spinner:
-        names = ", ".join(self.running) or "…"
-        return Spinner(
-            "dots", Text(tr("{done} done; running: {names}", done=self.done, names=names))
-        )
+def _line(text: str, style: str = "") -> Text:
+    """A line printed as it is, never wrapped (commands, ids, URLs)."""
+    line = Text(text, style=style)
+    line.no_wrap = True
+    return line
 
-    def _started(self, check: Check) -> None:
-        self.running[check.id] = check.title
-        self.live.update(self._view())
 
-    def _finished(self, check: Check, result: Result) -> None:
-        self.running.pop(check.id, None)
-        self.done += 1
-        self.live.update(self._view())
-
-    def __enter__(self) -> LiveProgress:
-        self.live.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.live.stop()
-
-    @contextmanager
-    def paused(self) -> Iterator[None]:
-        """Stop drawing while the user answers a prompt."""
-        self.live.stop()
-        try:
-            yield
-        finally:
-            self.live.start()
+def _wrapped(text: str, style: str = "") -> Any:
+    """A line that wraps, its continuation lines indented like its first."""
+    indent = len(text) - len(text.lstrip(" "))
+    if not indent:
+        return Text(text, style=style)
+    grid = Table.grid()
+    grid.add_column(width=indent)
+    grid.add_column(overflow="fold")
+    grid.add_row("", Text(text[indent:], style=style))
+    return grid

@@ -234,7 +234,7 @@ def _opened_problems(
             )
         )
     for event in errors[:1]:
-        problems.append(_error_event(event, len(events)))
+        problems.append(_error_event(event, events))
     unknown_run = [ev for ev in events if ev.event == "message" and TASK_NOT_FOUND in ev.data]
     if unknown_run or any(TASK_NOT_FOUND in line for line in strays):
         problems.append(
@@ -281,9 +281,10 @@ def _opened_problems(
     return problems
 
 
-def _error_event(event: ObservedEvent, count: int) -> StreamProblem:
+def _error_event(event: ObservedEvent, events: list[ObservedEvent]) -> StreamProblem:
     """An ``event: error`` from the backend, named by its text."""
     text = event.data.strip()
+    before = [ev for ev in events if ev is not event and ev.at <= event.at]
     problem = upstream_problem(text) or "sse.error-event"
     if problem == "sse.upstream-unreachable":
         message = tr(
@@ -300,8 +301,10 @@ def _error_event(event: ObservedEvent, count: int) -> StreamProblem:
         )
     elif problem == "sse.upstream-cut":
         message = tr(
-            "The AI Server's connection broke after {count} events: `{text}` (it died mid-stream).",
-            count=max(0, count - 1),
+            "The AI Server's connection broke after {count} events (the last `{last}`): "
+            "`{text}` (it died mid-stream).",
+            count=len(before),
+            last=before[-1].event if before else "-",
             text=text,
         )
     else:

@@ -170,10 +170,11 @@ def test_text_output_falls_back_to_ascii_marks(encoding: str) -> None:
     assert proc.returncode == 1
     text = proc.stdout.decode("ascii")
     lines = text.splitlines()
-    assert any(line.startswith("XX backend.liveness") for line in lines), text
-    assert any(line.startswith("-- backend.login") for line in lines)
+    assert any(line.startswith("  XX backend.liveness") for line in lines), text
+    assert any(line.startswith("  -- backend.login") for line in lines)
     assert any(line.strip().startswith("-> Start the backend") for line in lines)
-    assert "+- Diagnosis -" in text
+    assert lines[0].startswith("sse-doctor 0.1.0 - http://")
+    assert lines[-1].startswith("XX 1 problem found - run `sse-doctor report`")
 
 
 @pytest.mark.parametrize(

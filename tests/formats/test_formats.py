@@ -12,7 +12,7 @@ import pytest
 from doctor.config import Config
 from doctor.diagnosis import diagnose
 from doctor.formats import renderer
-from doctor.formats.text import LiveProgress
+from doctor.formats.progress import LiveProgress
 from doctor.model import Category, Check, Result, Status
 from doctor.session import RunRecord
 
@@ -138,27 +138,55 @@ def test_json_document_follows_the_schema(record: RunRecord) -> None:
 
 
 def test_plain_text_groups_by_layer_with_marks(record: RunRecord) -> None:
-    text = renderer("text")(record, 0, False)
+    text = renderer("text")(record, 0, False, 100)
     assert not ANSI.search(text)
     lines = text.splitlines()
+    assert lines[:2] == ["sse-doctor 0.1.0 · http://localhost:8000", "project abc · run r1"]
     assert lines.index("MongoDB") < lines.index("Containers") < lines.index("SSE stream")
-    assert any(re.match(r"✓ mongodb\.ping +MongoDB 7\.0\.12 answered\.", line) for line in lines)
+    assert "  ✓ mongodb.ping       MongoDB 7.0.12 answered." in lines
     assert any(
-        re.match(r"✗ containers\.project +Container refactor-project-abc", line) for line in lines
+        re.match(r"  ✗ containers\.project Container refactor-project-abc", ln) for ln in lines
     )
-    assert any(re.match(r"− sse\.final_status +Skipped because", line) for line in lines)
-    assert "→ docker start refactor-project-abc" in text
-    assert "The project's container is not running (container.stopped)" in text
-    assert "[ ] SSE connection established" in text
-    assert "[-] `event: log` events received  (not evaluated)" in text
-    assert "1 passed, 0 warnings, 2 failed, 0 errors, 1 skipped" in text
-    assert "12 ms" not in text
+    assert "  − sse.final_status   Skipped because sse.stream did not pass." in lines
+    assert (
+        "  1. The project's container is not running [container.stopped, http-503, observed]"
+        in lines
+    )
+    assert "     → docker start refactor-project-abc" in lines
+    assert "     Seen in: containers.project, sse.stream" in lines
+    assert "  [ ] SSE connection established" in lines
+    assert "  not evaluated: `event: log` events received;" in text
+    assert "1 passed, 0 warnings, 2 failed, 0 errors, 1 skipped in 1.2 s" in lines
+    assert lines[-1] == (
+        "✗ 1 problem found — run `sse-doctor report` to attach the bundle to an issue"
+    )
+    assert "took" not in text and "exit_code" not in text
+
+
+def test_text_at_a_fixed_width_wraps_messages_under_their_column(record: RunRecord) -> None:
+    lines = renderer("text")(record, 0, False, 60).splitlines()
+    row = lines.index("  ✗ containers.project Container refactor-project-abc is not")
+    assert lines[row + 1] == "                       running: Exited (137)."
+    assert all(len(line) <= 60 for line in lines if "sse-doctor report" not in line)
+
+
+def test_quiet_text_is_the_closing_line_only(record: RunRecord) -> None:
+    assert renderer("text")(record, -1, False).splitlines() == [
+        "✗ 1 problem found — run `sse-doctor report` to attach the bundle to an issue"
+    ]
 
 
 def test_verbose_text_shows_durations_and_evidence(record: RunRecord) -> None:
-    text = renderer("text")(record, 1, False)
-    assert "12 ms" in text
-    assert '{"exit_code": 137}' in text
+    lines = renderer("text")(record, 1, False, 100).splitlines()
+    row = lines.index(
+        "  ✗ containers.project Container refactor-project-abc is not running: Exited (137)."
+    )
+    assert lines[row + 1 : row + 3] == [" " * 23 + "• took 12 ms", " " * 23 + "• exit_code: 137"]
+
+
+def test_very_verbose_text_shows_the_evidence_as_json(record: RunRecord) -> None:
+    text = renderer("text")(record, 2, False, 100)
+    assert '"exit_code": 137' in text and "• took 12 ms" in text
 
 
 def test_colour_text_has_escape_codes(record: RunRecord) -> None:
