@@ -71,7 +71,8 @@ def _report(config: Config, output: str | None, force: bool) -> int:
 
     from doctor.config import ConfigError
     from doctor.i18n import tr
-    from doctor.report.bundle import ReservedFile, build_bundle
+    from doctor.report.archive import ReservedFile
+    from doctor.report.bundle import build_bundle
 
     path = _bundle_path(output)
     log = Path(config.backend_log) if config.backend_log else None

@@ -62,17 +62,27 @@ def alnum(n: int, alphabet: str = ALNUM) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(n))
 
 
+def bundle_root(path: Path) -> str:
+    """The one top-level directory of the bundle ``path``: its name without ``.tar.gz``."""
+    return path.name.removesuffix(".tar.gz")
+
+
 def read_bundle(path: Path) -> dict[str, bytes]:
-    """Every regular member of the archive, by name; checks each member's mode and path."""
+    """Every regular member of the archive, by its name under the one top-level directory;
+    checks each member's mode and path (every member lies under that directory)."""
+    root = bundle_root(path)
     files = {}
     with tarfile.open(path, "r:gz") as archive:
-        for member in archive.getmembers():
+        members = archive.getmembers()
+        assert members[0].name == root and members[0].isdir(), members[0].name
+        for member in members:
             assert not member.name.startswith("/") and ".." not in member.name.split("/")
+            assert member.name == root or member.name.startswith(f"{root}/"), member.name
             if member.isdir():
                 assert stat.S_IMODE(member.mode) == 0o700, member.name
                 continue
             assert member.isfile() and stat.S_IMODE(member.mode) == 0o600, member.name
-            files[member.name] = archive.extractfile(member).read()
+            files[member.name.removeprefix(f"{root}/")] = archive.extractfile(member).read()
     return files
 
 
