@@ -48,33 +48,41 @@ def archive_root(path: Path) -> str:
     return _UNSAFE.sub("_", name).lstrip(".") or DEFAULT_ROOT
 
 
-def manifest(files: Iterable[tuple[str, bytes]], redactor: Redactor, created_at: str) -> bytes:
-    """Name (relative to the top-level directory), size, sha256 and redactions per rule of
-    each file, and the totals per rule.
+def redaction_totals(redactor: Redactor, names: Iterable[str]) -> dict[str, int]:
+    """Redactions per rule over the files ``names``, every rule listed."""
+    totals = dict.fromkeys(RULE_IDS, 0)
+    for name in names:
+        for rule, n in redactor.counts.get(name, {}).items():
+            totals[rule] = totals.get(rule, 0) + n
+    return totals
+
+
+def manifest(
+    files: Iterable[tuple[str, bytes]], redactor: Redactor, created_at: str, root: str
+) -> bytes:
+    """Name (relative to the top-level directory ``root``), size, sha256 and redactions per
+    rule of each file, and the totals per rule.
 
     It holds only names, sizes, digests and counts, so it is not passed through the
     redactor (its rule ids, like ``known-secret``, would look like secret names to it).
     """
-    totals = dict.fromkeys(RULE_IDS, 0)
-    entries = []
-    for name, data in files:
-        counts = {rule: n for rule, n in redactor.counts.get(name, {}).items() if n}
-        for rule, n in counts.items():
-            totals[rule] = totals.get(rule, 0) + n
-        entries.append(
-            {
-                "name": name,
-                "size": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "redactions": counts,
-            }
-        )
+    files = list(files)
+    entries = [
+        {
+            "name": name,
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "redactions": {r: n for r, n in redactor.counts.get(name, {}).items() if n},
+        }
+        for name, data in files
+    ]
     document = {
         "schema": MANIFEST_SCHEMA,
         "tool_version": __version__,
         "created_at": created_at,
+        "root": root,
         "files": entries,
-        "redactions": totals,
+        "redactions": redaction_totals(redactor, [name for name, _ in files]),
     }
     return (json.dumps(document, indent=2) + "\n").encode("utf-8")
 
