@@ -44,22 +44,48 @@ SECRET_OPTIONS = {"password": "[REDACTED]", "token": "[REDACTED]"}
     is_flag=True,
     help="Replace an existing bundle file (a regular file; never a link or a device).",
 )
-def report(output: str | None, force: bool, **options: Any) -> None:
+@click.option(
+    "--no-stream",
+    is_flag=True,
+    help="Bundle the stack as it is: start no run and watch no stream (no sse checks).",
+)
+def report(output: str | None, force: bool, no_stream: bool, **options: Any) -> None:
     """Run every check and write a bug-report bundle (.tar.gz) with every secret redacted.
 
     \b
     The bundle answers the guide's four requests: the tool's output, the backend's
     [SSE] log lines, the container status and the AI Server's health. It is written
     with mode 0600, all of it under one directory; review it before sharing it.
+    `sse-doctor analyze BUNDLE` reads it back.
     """
     from doctor.report.bundle import Request
 
     command, sources = command_line(click.get_current_context())
     config = build_config(options)
-    request = Request(command=command, sources=sources)
+    config, checks = _without_the_stream(config) if no_stream else (config, None)
+    request = Request(command=command, sources=sources, no_stream=no_stream)
     with ending_on_signals():  # the temporary file is removed on SIGTERM and SIGHUP too
-        code = _report(config, output, force, request, None)
+        code = _report(config, output, force, request, checks)
     sys.exit(code)
+
+
+STREAM_CHECKS = ("ai_server.stream",)
+"""Checks outside the sse layer that watch a stream: --no-stream leaves them out too."""
+
+
+def _without_the_stream(config: Config) -> tuple[Config, list[Any]]:
+    """The config and checks of ``--no-stream``: the newest run is chosen (never a new one,
+    never at a prompt that could start one), and no check of the sse layer runs."""
+    from dataclasses import replace
+
+    from doctor.config import LATEST_RUN, ConfigError
+    from doctor.session import selected_checks
+
+    if config.new_run:
+        raise ConfigError("--no-stream", "cannot be combined with --new-run: it starts nothing")
+    config = replace(config, run=config.run or LATEST_RUN)
+    checks = [c for c in selected_checks(config) if c.layer != "sse" and c.id not in STREAM_CHECKS]
+    return config, checks
 
 
 def _bundle_path(output: str | None) -> Path:

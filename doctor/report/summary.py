@@ -27,9 +27,8 @@ if TYPE_CHECKING:
 
 MAX_BYTES = 5000
 """``summary.md`` stays under this many bytes (5 KB is 5120)."""
-LINE_CHARS = 200
-BUDGETS = ((12, 12), (6, 6), (3, 3), (1, 1), (0, 0))
-"""(findings, directories) listed in turn, until the text fits."""
+BUDGETS = ((12, 12, 200), (6, 6, 160), (3, 3, 120), (1, 1, 80), (0, 0, 60))
+"""(findings, directories, characters per line) tried in turn, until the text fits."""
 
 
 @dataclass
@@ -51,8 +50,8 @@ class SummaryFacts:
 def summary_markdown(record: RunRecord, facts: SummaryFacts) -> str:
     """The issue text, under ``MAX_BYTES`` bytes of UTF-8."""
     text = ""
-    for findings, directories in BUDGETS:
-        text = _render(record, facts, findings, directories)
+    for findings, directories, width in BUDGETS:
+        text = _render(record, facts, findings, directories, width)
         if len(text.encode("utf-8", "backslashreplace")) < MAX_BYTES:
             return text
     return _cut(text)
@@ -68,23 +67,25 @@ def _cut(text: str) -> str:
     return kept + "\n" + note
 
 
-def _one_line(text: object, limit: int = LINE_CHARS) -> str:
+def _one_line(text: object, limit: int) -> str:
     line = " ".join(str(text).split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _code(value: object) -> str:
-    text = _one_line(value if value not in (None, "") else "-").replace("`", "'")
+def _code(value: object, width: int) -> str:
+    text = _one_line(value if value not in (None, "") else "-", width).replace("`", "'")
     return f"`{text}`"
 
 
-def _render(record: RunRecord, facts: SummaryFacts, findings: int, directories: int) -> str:
+def _render(
+    record: RunRecord, facts: SummaryFacts, findings: int, directories: int, width: int
+) -> str:
     sections = [
-        _title(record),
+        _title(record, width),
         f"## {tr('Environment')}\n",
-        "\n".join(_environment(record, facts)) + "\n",
+        "\n".join(_environment(record, facts, width)) + "\n",
         f"## {tr('Steps to reproduce')}\n",
-        "\n".join(_steps(facts)) + "\n",
+        "\n".join(_steps(facts, width)) + "\n",
         f"## {tr('Expected')}\n",
         tr(
             "The guide's six success criteria are met, and the run's final status is DONE "
@@ -92,24 +93,24 @@ def _render(record: RunRecord, facts: SummaryFacts, findings: int, directories: 
         )
         + "\n",
         f"## {tr('Actual')}\n",
-        "\n".join(_actual(record, facts, findings)) + "\n",
+        "\n".join(_actual(record, findings, width)) + "\n",
         f"## {tr('Attached')}\n",
-        "\n".join(_attached(facts, directories)) + "\n",
+        "\n".join(_attached(facts, directories, width)) + "\n",
     ]
     return "\n".join(sections)
 
 
-def _title(record: RunRecord) -> str:
+def _title(record: RunRecord, width: int) -> str:
     problems = [f for f in record.diagnosis if f.severity == "problem"] or record.diagnosis
     if problems:
-        what = f"`{problems[0].id}` {_one_line(problems[0].title, 120)}"
+        what = f"`{problems[0].id}` {_one_line(problems[0].title, width // 2)}"
     else:
         what = tr("no problem found")
     status = tr("exit status {code}", code=record.exit_code)
     return f"# {tr('sse-doctor report')}: {what} ({status})\n"
 
 
-def _environment(record: RunRecord, facts: SummaryFacts) -> list[str]:
+def _environment(record: RunRecord, facts: SummaryFacts, width: int) -> list[str]:
     target = record.target
     run = target.get("run") or {}
     run_facts = []
@@ -121,23 +122,25 @@ def _environment(record: RunRecord, facts: SummaryFacts) -> list[str]:
         run_facts.append(tr("created {time}", time=utc_iso(run["created_at"]) or "-"))
     if run.get("replay"):
         run_facts.append(tr("its stream a replay"))
-    run_line = _code(target.get("run_id")) + (f" ({', '.join(run_facts)})" if run_facts else "")
+    run_line = _code(target.get("run_id"), width)
+    if run_facts:
+        run_line += f" ({', '.join(run_facts)})"
     return [
         f"- sse-doctor {__version__} · Python {platform.python_version()} · "
         f"{_one_line(platform.platform(), 80)}",
-        "- " + tr("Docker engine: {engine}", engine=_one_line(facts.docker)),
-        "- " + tr("MongoDB: {version}", version=_one_line(facts.mongo)),
+        "- " + tr("Docker engine: {engine}", engine=_one_line(facts.docker, width)),
+        "- " + tr("MongoDB: {version}", version=_one_line(facts.mongo, width)),
         "- "
         + tr(
             "Backend {url}, API: {api}",
-            url=_code(target.get("backend_url")),
-            api=_one_line(target.get("api") or tr("not learned")),
+            url=_code(target.get("backend_url"), width),
+            api=_one_line(target.get("api") or tr("not learned"), width),
         ),
         "- "
         + tr(
             "User {user} · project {project} · run {run}",
-            user=_code(target.get("user")),
-            project=_code(target.get("project_id")),
+            user=_code(target.get("user"), width),
+            project=_code(target.get("project_id"), width),
             run=run_line,
         ),
         "- "
@@ -149,11 +152,11 @@ def _environment(record: RunRecord, facts: SummaryFacts) -> list[str]:
     ]
 
 
-def _steps(facts: SummaryFacts) -> list[str]:
+def _steps(facts: SummaryFacts, width: int) -> list[str]:
     fence = "```"
-    lines = [f"{fence}sh", facts.command or "sse-doctor report", fence]
+    lines = [f"{fence}sh", _one_line(facts.command or "sse-doctor report", 4 * width), fence]
     if facts.sources:
-        lines.append(_one_line(facts.sources, 400))
+        lines.append(_one_line(facts.sources, 2 * width))
     if facts.no_stream:
         lines.append(
             tr(
@@ -164,7 +167,7 @@ def _steps(facts: SummaryFacts) -> list[str]:
     return lines
 
 
-def _actual(record: RunRecord, facts: SummaryFacts, limit: int) -> list[str]:
+def _actual(record: RunRecord, limit: int, width: int) -> list[str]:
     counts = {severity: 0 for severity in ("problem", "warning", "inconclusive")}
     for finding in record.diagnosis:
         counts[finding.severity] = counts.get(finding.severity, 0) + 1
@@ -180,7 +183,7 @@ def _actual(record: RunRecord, facts: SummaryFacts, limit: int) -> list[str]:
         "",
     ]
     for finding in record.diagnosis[:limit]:
-        lines.append(f"- **{finding.severity}** `{finding.id}`: {_one_line(finding.title)}")
+        lines.append(f"- **{finding.severity}** `{finding.id}`: {_one_line(finding.title, width)}")
     if len(record.diagnosis) > limit:
         more = len(record.diagnosis) - limit
         lines.append("- " + tr("… {count} more findings in results.json", count=more))
@@ -197,11 +200,11 @@ def _actual(record: RunRecord, facts: SummaryFacts, limit: int) -> list[str]:
     return lines
 
 
-def _attached(facts: SummaryFacts, directories: int) -> list[str]:
+def _attached(facts: SummaryFacts, directories: int, width: int) -> list[str]:
     lines = attached_lines(facts.names, directories)
     if facts.missing:
         lines += ["", tr("Missing of the guide's four items:")]
-        lines += [f"- {_one_line(item, 300)}" for item in facts.missing]
+        lines += [f"- {_one_line(item, width + 100)}" for item in facts.missing]
     lines += [
         "",
         tr(
