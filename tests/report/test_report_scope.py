@@ -8,20 +8,25 @@ import json
 import re
 import secrets
 import tarfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import docker
 import httpx
 import pytest
 
 from doctor.cli import main
 from doctor.config import Config
+from doctor.context import Artifact, Context
 from doctor.diagnosis import Finding
 from doctor.model import CRITERIA
 from doctor.report.attached import IN_A_DIRECTORY as FILES
+from doctor.report.sources.backend import backend_log_files
 from doctor.report.summary import SummaryFacts, summary_markdown
 from doctor.session import RunRecord
 from doctor.testbed import Stack
+from doctor.testbed.docker_ai import ensure_image
 from doctor.testbed.net import LOOPBACK, closed_port
 from tests.helpers import doctor_json, local_args
 
@@ -257,3 +262,38 @@ def test_the_summary_budget_holds_for_any_number_of_findings_and_files() -> None
     assert len(text.encode("utf-8")) < MAX_SUMMARY
     assert all(title in text for title in SECTIONS)
     assert "more findings in results.json" in text and "more directories" in text
+
+
+def test_the_backend_container_the_docker_checks_found_is_read(
+    docker_client: docker.DockerClient,
+) -> None:
+    """Artifact.BACKEND_CONTAINER, as the Docker checks leave it, is a source of its own."""
+    run, other = str(uuid.uuid4()), str(uuid.uuid4())
+    lines = [
+        f"GET /api/v1/projects/p/agent/runs/{other}/stream 200",
+        f"🔗 開始串流 AI Server 日誌: http://refactor-project-p:8000/tasks/{run}/stream",
+        "✅ SSE 連線已建立，狀態碼: 200",
+        f"✅ SSE 串流正常結束: run_id={run}, 共 3 行",
+        f"Agent 任務已啟動: task_id={other}",
+        "ready",
+    ]
+    script = "".join(f"echo '{line}'; " for line in lines) + "exec sleep 3600"
+    name = f"sse-doctor-test-backend-{secrets.token_hex(4)}"
+    container = docker_client.containers.run(
+        ensure_image(docker_client), ["sh", "-c", script], name=name, detach=True,
+        labels={"sse-doctor.test": "report"},
+    )  # fmt: skip
+    ctx = Context(Config())
+    try:
+        for chunk in container.logs(stream=True, follow=True):  # until it has said it all
+            if b"ready" in chunk:
+                break
+        ctx.artifacts[Artifact.BACKEND_CONTAINER] = name
+        files, state = backend_log_files(ctx, run, None, None)
+    finally:
+        ctx.close()
+        container.remove(force=True)
+    assert state.source == f"container {name}" and state.run_lines == 3
+    assert files["backend-log.txt"].startswith(f"Source: container {name}\n")
+    assert run in files["backend-log.txt"] and other not in files["backend-log.txt"]
+    assert other in files["backend-log-full.txt"]
