@@ -20,6 +20,7 @@ EXIT_USAGE = 2
 
 
 COMMANDS = {
+    "analyze": ("doctor.cli.analyze", "analyze"),
     "checks": ("doctor.cli.checks", "list_checks"),
     "demo": ("doctor.cli.demo", "demo"),
     "report": ("doctor.cli.report", "report"),

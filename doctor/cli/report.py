@@ -20,13 +20,15 @@ from doctor.cli.options import (
     print_record,
     run_with_progress,
     stack_options,
-    write_stdout,
 )
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from doctor.config import Config
+    from doctor.report.bundle import Bundle, Request
+
+SECRET_OPTIONS = {"password": "[REDACTED]", "token": "[REDACTED]"}
 
 
 @click.command("report")
@@ -42,18 +44,48 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Replace an existing bundle file (a regular file; never a link or a device).",
 )
-def report(output: str | None, force: bool, **options: Any) -> None:
+@click.option(
+    "--no-stream",
+    is_flag=True,
+    help="Bundle the stack as it is: start no run and watch no stream (no sse checks).",
+)
+def report(output: str | None, force: bool, no_stream: bool, **options: Any) -> None:
     """Run every check and write a bug-report bundle (.tar.gz) with every secret redacted.
 
     \b
     The bundle answers the guide's four requests: the tool's output, the backend's
     [SSE] log lines, the container status and the AI Server's health. It is written
-    with mode 0600; review it before sharing it.
+    with mode 0600, all of it under one directory; review it before sharing it.
+    `sse-doctor analyze BUNDLE` reads it back.
     """
+    from doctor.report.bundle import Request
+
+    command, sources = command_line(click.get_current_context())
     config = build_config(options)
+    config, checks = _without_the_stream(config) if no_stream else (config, None)
+    request = Request(command=command, sources=sources, no_stream=no_stream)
     with ending_on_signals():  # the temporary file is removed on SIGTERM and SIGHUP too
-        code = _report(config, output, force)
+        code = _report(config, output, force, request, checks)
     sys.exit(code)
+
+
+STREAM_CHECKS = ("ai_server.stream",)
+"""Checks outside the sse layer that watch a stream: --no-stream leaves them out too."""
+
+
+def _without_the_stream(config: Config) -> tuple[Config, list[Any]]:
+    """The config and checks of ``--no-stream``: the newest run is chosen (never a new one,
+    never at a prompt that could start one), and no check of the sse layer runs."""
+    from dataclasses import replace
+
+    from doctor.config import LATEST_RUN, ConfigError
+    from doctor.session import selected_checks
+
+    if config.new_run:
+        raise ConfigError("--no-stream", "cannot be combined with --new-run: it starts nothing")
+    config = replace(config, run=config.run or LATEST_RUN)
+    checks = [c for c in selected_checks(config) if c.layer != "sse" and c.id not in STREAM_CHECKS]
+    return config, checks
 
 
 def _bundle_path(output: str | None) -> Path:
@@ -66,12 +98,16 @@ def _bundle_path(output: str | None) -> Path:
     return Path(output) if output else Path.cwd() / default_name(datetime.now(timezone.utc))
 
 
-def _report(config: Config, output: str | None, force: bool) -> int:
+def _report(
+    config: Config, output: str | None, force: bool, request: Request, checks: list[Any] | None
+) -> int:
+    from dataclasses import replace
     from pathlib import Path
 
     from doctor.config import ConfigError
     from doctor.i18n import tr
-    from doctor.report.bundle import ReservedFile, build_bundle
+    from doctor.report.archive import ReservedFile
+    from doctor.report.bundle import build_bundle
 
     path = _bundle_path(output)
     log = Path(config.backend_log) if config.backend_log else None
@@ -80,16 +116,16 @@ def _report(config: Config, output: str | None, force: bool) -> int:
     except OSError as exc:
         raise ConfigError("--output", f"cannot write {path}: {exc.strerror or exc}") from None
     try:
-        record, ctx = run_with_progress(config)
+        record, ctx = run_with_progress(config, checks)
         try:
             if record.interrupted:  # Ctrl+C: no bundle of half a run
                 raise KeyboardInterrupt
             if is_terminal(sys.stderr):
                 click.echo(tr("Collecting the report bundle…"), err=True)
-            files = build_bundle(record, ctx)
+            bundle = build_bundle(record, ctx, replace(request, root=target.root))
             failed: ConfigError | None = None
             try:  # the bundle first: it is the point of the command
-                size = target.commit(files)
+                size = target.commit(bundle.files)
             except OSError as exc:
                 failed = ConfigError("--output", f"cannot write {path}: {exc.strerror or exc}")
             try:
@@ -104,21 +140,80 @@ def _report(config: Config, output: str | None, force: bool) -> int:
         target.discard()
     if failed is not None:
         raise failed
-    notice = "\n".join(
-        [
-            "",
-            tr("Report bundle: {path} ({size})", path=path.resolve(), size=_size(size)),
-            tr(
-                "Please review the bundle before sharing it: secrets were redacted, "
-                "but check that nothing private is left."
-            ),
-        ]
-    )
-    if config.format == "text":
-        write_stdout(notice + "\n")
-    else:  # keep stdout one document
-        click.echo(notice, err=True)
+    said = ctx.redactor.redact(notice(path, size, target.root, bundle))
+    click.echo(said, err=True)  # on stderr: stdout holds only the run, one document
     return record.exit_code
+
+
+def notice(path: Path, size: int, root: str, bundle: Bundle) -> str:
+    """What the terminal says once the bundle is written: where, how many files, what was
+    redacted, and which of the guide's four items are missing and how to add each."""
+    from doctor.i18n import tr
+
+    redacted = ", ".join(f"{rule} {n}" for rule, n in bundle.redactions.items())
+    lines = [
+        "",
+        tr(
+            "Report bundle: {path} ({size}, {count} files under {root}/)",
+            path=path.resolve(),
+            size=_size(size),
+            count=len(bundle.files),
+            root=root,
+        ),
+        tr("redacted: {counts}", counts=redacted or tr("nothing")),
+        *(tr("missing: {item}", item=item) for item in bundle.missing),
+        tr(
+            "Please review the bundle before sharing it: secrets were redacted, "
+            "but check that nothing private is left."
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def command_line(ctx: click.Context) -> tuple[str, str]:
+    """The command as typed (its options in their declared order, secrets replaced), and
+    the names of the settings that came from the environment or a settings file."""
+    import shlex
+
+    from doctor.i18n import tr
+    from doctor.report.redact import redact_uri
+
+    words = ["sse-doctor", ctx.info_name or "report"]
+    environment, in_file = [], []
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or param.name is None:
+            continue
+        source = ctx.get_parameter_source(param.name)
+        value = ctx.params.get(param.name)
+        if source is click.core.ParameterSource.ENVIRONMENT:
+            environment.append(str(param.envvar))
+        elif source is click.core.ParameterSource.DEFAULT_MAP:
+            in_file.append(param.name.replace("_", "-"))
+        elif source is click.core.ParameterSource.COMMANDLINE:
+            if param.name in SECRET_OPTIONS and value:
+                value = SECRET_OPTIONS[param.name]
+            elif param.name == "mongo_uri" and value:
+                value = redact_uri(str(value))
+            words += _words(param, value)
+    sources = []
+    if environment:
+        sources.append(tr("from the environment: {names}", names=", ".join(environment)))
+    if in_file:
+        sources.append(tr("from the settings file: {names}", names=", ".join(in_file)))
+    return " ".join(shlex.quote(word) for word in words), "; ".join(sources)
+
+
+def _words(param: click.Option, value: Any) -> list[str]:
+    longs = [opt for opt in param.opts if opt.startswith("--")]
+    name = longs[0] if longs else param.opts[0]
+    if param.count:
+        return [param.opts[0]] * int(value or 0) if param.opts[0].startswith("-") else []
+    if param.is_flag:
+        return [name] if value else []
+    if value is None:  # --config: read by its callback, its value not kept
+        return [name, "…"]
+    values = value if param.multiple else [value]
+    return [word for item in values for word in (name, str(item))]
 
 
 def _size(size: int) -> str:

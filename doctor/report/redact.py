@@ -105,6 +105,8 @@ __all__ = [
 ]
 
 MIN_SECRET_LEN = 4
+MAX_PASSES = 4
+"""A text is redacted again while a pass still changes it, at most this many times."""
 _ENV_ENTRY = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)=(?P<v>.*)", re.DOTALL)
 
 
@@ -160,11 +162,18 @@ class Redactor:
         if "ookie" in text or "OOKIE" in text:
             for value in cookie_values(text):
                 learned = self._learn(value) or learned
-        if learned:  # the other places the cookie's value shows in this text
-            r2 = redact_text(r.text, self._secrets)
+        # Again while a pass redacts something: the other places a cookie's value shows, and
+        # what a replacement uncovers (a key glued to a JWT hides the JWT from its rule).
+        passes = 1
+        while (learned or r.counts) and passes < MAX_PASSES:
+            before = r.text
+            r2 = redact_text(before, self._secrets)
             for rule, n in r2.counts.items():
                 r.counts[rule] = r.counts.get(rule, 0) + n
             r.set(r2.text)
+            learned, passes = False, passes + 1
+            if r2.text == before:
+                break
         for rule, n in r.counts.items():
             counts[rule] = counts.get(rule, 0) + n
         return r.text

@@ -103,7 +103,11 @@ def test_report_bundles_a_lone_surrogate(surrogate_backend: str, tmp_path: Path)
     no_traceback(proc)
     assert proc.returncode == 1
     with tarfile.open(out) as archive:
-        files = {m.name: archive.extractfile(m).read() for m in archive if m.isfile()}
+        files = {
+            m.name.removeprefix("bundle/"): archive.extractfile(m).read()
+            for m in archive
+            if m.isfile()
+        }
     for name, data in files.items():
         data.decode("utf-8")  # strict
         if name.endswith(".json"):

@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from doctor.config import Config
+from doctor.context import Context
 from doctor.report.backend_log import FilteredLog, NotRegularFile, filter_backend_log
-from doctor.report.sources.backend import backend_log_text
+from doctor.report.sources.backend import FULL, SCOPED, backend_log_files
 
 GREP = shutil.which("grep")
 needs_grep = pytest.mark.skipif(GREP is None, reason="grep is not installed")
@@ -446,11 +447,22 @@ def test_a_file_object_is_read_up_to_the_limit() -> None:
     assert got.bytes_scanned == 10 and got.text == "[SSE] one\n"
 
 
+def bundle_logs(path: Path, run_id: str | None = None) -> dict[str, str]:
+    """The bundle's backend-log files for the file ``path`` (no Docker)."""
+    ctx = Context(Config(backend_log=str(path), no_docker=True))
+    try:
+        return backend_log_files(ctx, run_id, None, None)[0]
+    finally:
+        ctx.close()
+
+
 def test_the_bundle_says_why_a_backend_log_was_not_read(tmp_path: Path) -> None:
     """The path was a file when the options were read, and is a FIFO by the time it is read."""
     fifo = tmp_path / "backend.log"
     os.mkfifo(fifo)
-    text = within(5, lambda: backend_log_text(Config(backend_log=str(fifo)), None, None, None))
+    files = within(5, lambda: bundle_logs(fifo))
+    assert set(files) == {SCOPED}
+    text = files[SCOPED]
     assert f"Cannot read {fifo}:" in text and "not a regular file (a named pipe)" in text
 
 
@@ -459,6 +471,20 @@ def test_the_bundle_says_when_only_the_end_of_the_log_was_read(tmp_path: Path) -
     with path.open("wb") as f:
         f.truncate(100 << 20)
         f.seek(0, os.SEEK_END)
-        f.write(b"\n[SSE] the end\n")
-    text = within(30, lambda: backend_log_text(Config(backend_log=str(path)), None, None, None))
-    assert "(only the last 64 MiB were read;" in text and "[SSE] the end" in text
+        f.write(b"\n[SSE] the end " + RUN_ID.encode() + b"\n")
+    files = within(30, lambda: bundle_logs(path, RUN_ID))
+    for name in (SCOPED, FULL):
+        assert "(only its last 16 MiB were read)" in files[name], name
+        assert f"[SSE] the end {RUN_ID}" in files[name], name
+    assert len(files[FULL].encode()) <= (1 << 20) + 1000  # the log's end, bounded
+
+
+def test_the_full_file_never_starts_inside_a_private_key(tmp_path: Path) -> None:
+    """Cut inside a key, its body lines would reach the redactor without their BEGIN line."""
+    path = tmp_path / "backend.log"
+    body = ["MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" for _ in range(6000)]
+    lines = ["-----BEGIN PRIVATE KEY-----", *body, "-----END PRIVATE KEY-----", "after the key"]
+    path.write_text("\n".join(lines) + "\n")
+    text = bundle_logs(path)[FULL]
+    assert "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" not in text
+    assert "[lines of a private key left out]" in text and "after the key" in text

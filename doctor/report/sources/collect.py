@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from doctor.context import Artifact
 from doctor.i18n import tr
-from doctor.report.sources.ai_server import AI_PATHS, ai_over_http
+from doctor.report.sources.ai_server import AI_PATHS, ai_get, ai_over_http
 from doctor.report.sources.common import deadline, failed_message, gather, why
 from doctor.report.sources.docker import DockerView, engine_view, wanted_containers
 from doctor.report.sources.environment import mongo_version
@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 def first_phase(
     record: RunRecord, ctx: Context, project_container: str | None
-) -> tuple[DockerView, str, dict[str, str]]:
-    """The Docker engine and its containers, the MongoDB version, the AI Server over HTTP."""
+) -> tuple[DockerView, str, dict[str, Any]]:
+    """The Docker engine and its containers, the MongoDB version, the AI Server over HTTP
+    (``/health``, and ``(command, answer)`` of ``/tasks`` for the bundle to scope)."""
     config = ctx.config
     steps: dict[str, Callable[[], Any]] = {}
     view = DockerView()
@@ -29,7 +30,9 @@ def first_phase(
     elif reason := failed_message(record, "docker.engine"):
         view.problem = tr("Docker engine not reachable: {reason}", reason=reason)
     else:
-        wanted = wanted_containers(config, project_container)
+        from doctor.clients.backend_logs import container_name
+
+        wanted = wanted_containers(config, project_container, container_name(ctx))
         steps["docker"] = lambda: engine_view(ctx, wanted)
 
     mongo = record.artifacts.get(Artifact.MONGO_VERSION)
@@ -39,13 +42,14 @@ def first_phase(
         else:
             steps["mongo"] = lambda: ctx.mongo.admin.command("buildInfo").get("version")
 
-    ai_http: dict[str, str] = {}
+    ai_http: dict[str, Any] = {}
     if config.ai_url:
-        for path, key in zip(AI_PATHS, (Artifact.AI_HEALTH, Artifact.AI_TASKS)):
-            if isinstance(record.artifacts.get(key), str):
-                ai_http[path] = record.artifacts[key]
-            else:
-                steps[f"ai:{path}"] = lambda path=path: ai_over_http(ctx, path)
+        health = record.artifacts.get(Artifact.AI_HEALTH)
+        if isinstance(health, str):
+            ai_http["health"] = health
+        else:
+            steps["ai:health"] = lambda: ai_over_http(ctx, "health")
+        steps["ai:tasks"] = lambda: ai_get(ctx, "tasks")  # all of them; the bundle scopes
 
     found = gather(steps, deadline(config)) if steps else {}
     if "docker" in found:
@@ -61,7 +65,7 @@ def first_phase(
             value = found[f"ai:{path}"]
             ai_http[path] = (
                 tr("Could not read it: {reason}", reason=why(value)) + "\n"
-                if isinstance(value, BaseException)
+                if isinstance(value, BaseException) and path == "health"
                 else value
             )
     return view, str(mongo), ai_http

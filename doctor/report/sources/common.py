@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from doctor.i18n import tr
@@ -79,3 +81,33 @@ def failed_message(record: RunRecord, check_id: str) -> str | None:
     if result is not None and result.status in (Status.FAIL, Status.ERROR):
         return str(result.message)
     return None
+
+
+_RFC3339 = re.compile(r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,]\d+)?\s*(Z|[+-]\d\d:?\d\d)?\Z")
+
+
+def utc_iso(value: Any) -> str | None:
+    """An absolute UTC time as ``2026-12-01T18:48:38Z``: from epoch seconds, or from an
+    RFC 3339 / ISO time (Docker's ``StartedAt`` with nanoseconds; a naive time is taken as
+    UTC). None for nothing, Docker's ``0001-01-01T00:00:00Z`` (never) or what is no time."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        if value <= 0:
+            return None
+        moment = datetime.fromtimestamp(value, timezone.utc)
+    else:
+        match = _RFC3339.match(str(value).strip())
+        if match is None:
+            return None
+        day, clock, zone = match.groups()
+        if day.startswith("0001-"):
+            return None
+        zone = "+00:00" if zone in (None, "Z") else zone
+        if ":" not in zone:
+            zone = f"{zone[:3]}:{zone[3:]}"
+        try:
+            moment = datetime.fromisoformat(f"{day}T{clock}{zone}")
+        except ValueError:
+            return None
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from doctor.i18n import tr
-from doctor.report.sources.ai_server import AI_PATHS, answer_text
-from doctor.report.sources.common import decode
+from doctor.report.sources.ai_server import answer_text
+from doctor.report.sources.common import decode, utc_iso
 
 if TYPE_CHECKING:
     import docker
@@ -21,8 +20,6 @@ if TYPE_CHECKING:
 
 LOG_TAIL_LINES = 500
 """Lines of each container's log in ``logs.txt``."""
-BACKEND_TAIL_LINES = 5000
-"""Lines of ``--backend-container``'s log searched for ``[SSE]`` lines."""
 MAX_BODY_BYTES = 256 << 10
 MAX_LOG_BYTES = 1 << 20
 MAX_CONTAINERS = 20
@@ -53,15 +50,24 @@ def container_name(summary: Mapping[str, Any]) -> str:
     return names[0] if names else str(summary.get("Id", ""))[:12]
 
 
-def wanted_containers(config: Config, project_container: str | None) -> Callable[[str], bool]:
-    named = {MONGO_CONTAINER, config.backend_container, project_container} - {None}
+def wanted_containers(
+    config: Config, project_container: str | None, backend: str | None = None
+) -> Callable[[str], bool]:
+    named = {MONGO_CONTAINER, config.backend_container, backend, project_container} - {None}
     return lambda name: name.startswith(config.container_prefix) or name in named
 
 
-def docker_ps_text(view: DockerView, config: Config) -> str:
-    """Like ``docker ps -a`` limited to the stack's containers, or why it could not be run."""
+def docker_ps_text(
+    view: DockerView, config: Config, inspected: Mapping[str, Mapping[str, Any]] | None = None
+) -> str:
+    """Like ``docker ps -a`` limited to the stack's containers, or why it could not be run.
+
+    Times are absolute UTC (``2026-12-01T18:48:38Z``): CREATED from the list, STATUS from
+    each container's inspect (``StartedAt``, ``FinishedAt``), never Docker's relative
+    "Up Less than a second".
+    """
     head = "$ docker ps -a  # " + tr(
-        "containers named {prefix}* and {mongo}",
+        "containers named {prefix}* and {mongo}; times in UTC",
         prefix=config.container_prefix,
         mongo=MONGO_CONTAINER,
     )
@@ -77,13 +83,14 @@ def docker_ps_text(view: DockerView, config: Config) -> str:
     rows = [("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")]
     for c in view.containers:
         command = str(c.get("Command") or "")
+        state = (inspected or {}).get(container_name(c))
         rows.append(
             (
                 str(c.get("Id", ""))[:12],
                 str(c.get("Image", "")),
                 '"' + (command[:19] + "…" if len(command) > 20 else command) + '"',
-                _created(c.get("Created")),
-                str(c.get("Status", "")),
+                utc_iso(c.get("Created")) or "-",
+                container_status(c, state),
                 ", ".join(_port(p) for p in c.get("Ports") or ()),
                 ",".join(str(n).lstrip("/") for n in c.get("Names") or ()),
             )
@@ -93,10 +100,27 @@ def docker_ps_text(view: DockerView, config: Config) -> str:
     return head + "\n" + "\n".join(lines) + "\n"
 
 
-def _created(epoch: Any) -> str:
-    if not isinstance(epoch, (int, float)):
-        return ""
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+def container_status(summary: Mapping[str, Any], inspect: Any) -> str:
+    """``running since 2026-12-01T18:48:38Z``, ``exited (137, OOMKilled) at …``: the state
+    with absolute times from the container's inspect; only the state when there is none."""
+    state = inspect.get("State") if isinstance(inspect, Mapping) else None
+    if not isinstance(state, Mapping):
+        return str(summary.get("State") or "-")
+    status = str(state.get("Status") or summary.get("State") or "-")
+    started, finished = utc_iso(state.get("StartedAt")), utc_iso(state.get("FinishedAt"))
+    if status in ("running", "paused", "restarting"):
+        text = tr("{status} since {time}", status=status, time=started) if started else status
+    elif status in ("exited", "dead"):
+        code = [str(state.get("ExitCode", "?"))] + (["OOMKilled"] if state.get("OOMKilled") else [])
+        text = f"{status} ({', '.join(code)})"
+        if finished:
+            text += " " + tr("at {time}", time=finished)
+    else:
+        text = status
+    restarts = inspect.get("RestartCount")
+    if isinstance(restarts, int) and restarts > 0:
+        text += ", " + tr("{count} restarts", count=restarts)
+    return text
 
 
 def _port(port: Mapping[str, Any]) -> str:
@@ -112,27 +136,27 @@ def _logs(client: docker.DockerClient, container_id: str, name: str, lines: int)
     return f"$ docker logs --timestamps --tail {lines} {name}\n{text}"
 
 
-def _wget(client: docker.DockerClient, name: str, path: str, timeout: float) -> str:
-    """``/health`` or ``/tasks`` from inside the container, as the ai_server checks ask it."""
+def _wget(client: docker.DockerClient, name: str, path: str, timeout: float) -> tuple[str, Any]:
+    """``/health`` or ``/tasks`` from inside the container, as the ai_server checks ask it:
+    the command as shown, and the answer."""
     from doctor.clients.ai_fetch import AI_PORT, get_in_container
 
     answer = get_in_container(client, name, f"/{path}", timeout)
     via = str(answer.evidence.get("via", "docker exec")).removeprefix("docker exec ")
-    command = f"docker exec {name} {via} http://localhost:{AI_PORT}/{path}"
-    return answer_text(command, answer)
+    return f"docker exec {name} {via} http://localhost:{AI_PORT}/{path}", answer
 
 
-BACKEND_TAIL = "(backend container log)"
-"""Step name of the ``--backend-container`` log tail; not a bundle file."""
+TASKS_STEP = "(tasks)"
+"""Step name of a container's whole ``/tasks`` answer, which the bundle scopes to the run."""
 
 
 def container_steps(
-    view: DockerView, config: Config, project_container: str | None
+    view: DockerView, config: Config, project_container: str | None, backend: str | None = None
 ) -> dict[str, Callable[[], Any]]:
     """Steps that read each container's inspect, logs and (project containers) AI Server."""
     client = view.client
     assert client is not None
-    special = {MONGO_CONTAINER, config.backend_container}
+    special = {MONGO_CONTAINER, config.backend_container, backend}
 
     def rank(c: Mapping[str, Any]) -> tuple[int, str]:
         name = container_name(c)
@@ -149,26 +173,20 @@ def container_steps(
         )
         if not name.startswith(config.container_prefix):
             continue
-        for path in AI_PATHS:
-            if c.get("State") == "running":
-                steps[f"{base}/{path}.txt"] = lambda name=name, path=path: _wget(
-                    client, name, path, config.timeout
-                )
-            else:
-                text = tr(
-                    "Container {name} is not running ({status}): its AI Server cannot answer.",
-                    name=name,
-                    status=c.get("Status") or c.get("State"),
-                )
-                steps[f"{base}/{path}.txt"] = lambda text=text: text + "\n"
-    if config.backend_container:
-        steps[BACKEND_TAIL] = lambda: _backend_tail(client, config.backend_container)
+        health, tasks = f"{base}/health.txt", f"{base}/{TASKS_STEP}"
+        if c.get("State") == "running":
+            steps[health] = lambda name=name: answer_text(
+                *_wget(client, name, "health", config.timeout)
+            )
+            steps[tasks] = lambda name=name: _wget(client, name, "tasks", config.timeout)
+        else:
+            text = tr(
+                "Container {name} is not running ({status}): its AI Server cannot answer.",
+                name=name,
+                status=c.get("State") or "-",
+            )
+            steps[health] = steps[tasks] = lambda text=text: text + "\n"
     return steps
-
-
-def _backend_tail(client: docker.DockerClient, name: str) -> str:
-    data = client.api.logs(name, stdout=True, stderr=True, tail=BACKEND_TAIL_LINES)
-    return decode(data)
 
 
 _UNSAFE_PATH = re.compile(r"[^A-Za-z0-9_.-]")

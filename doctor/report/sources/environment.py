@@ -21,22 +21,8 @@ LIBRARIES = ("click", "httpx", "docker", "pymongo", "rich")
 
 def environment_text(config: Config, view: DockerView, mongo: str) -> str:
     """Versions of the tool, Python, OS, libraries, Docker and MongoDB, and the config."""
-    from doctor.clients.docker_host import locate_docker_host
-
     libraries = ", ".join(f"{name} {_dist_version(name)}" for name in LIBRARIES)
-    if view.problem:
-        engine_line = view.problem
-    else:
-        v = view.version
-        engine = tr(
-            "{version} (API {api}, {os}/{arch}) at {host}",
-            version=v.get("Version"),
-            api=v.get("ApiVersion"),
-            os=v.get("Os"),
-            arch=v.get("Arch"),
-            host=locate_docker_host(config.docker_host).shown,
-        )
-        engine_line = tr("Docker engine: {engine}", engine=engine)
+    engine_line = view.problem or tr("Docker engine: {engine}", engine=engine_text(config, view))
     lines = [
         f"sse-doctor: {__version__}",
         f"Python: {platform.python_version()} ({platform.python_implementation()}, "
@@ -51,6 +37,23 @@ def environment_text(config: Config, view: DockerView, mongo: str) -> str:
     for key, value in config.public().items():
         lines.append(f"  {key} = {json.dumps(value, ensure_ascii=False, default=str)}")
     return "\n".join(lines) + "\n"
+
+
+def engine_text(config: Config, view: DockerView) -> str:
+    """``27.3.1 (API 1.47, linux/amd64) at unix:///var/run/docker.sock``, or why none."""
+    from doctor.clients.docker_host import locate_docker_host
+
+    if view.problem:
+        return view.problem
+    v = view.version
+    return tr(
+        "{version} (API {api}, {os}/{arch}) at {host}",
+        version=v.get("Version"),
+        api=v.get("ApiVersion"),
+        os=v.get("Os"),
+        arch=v.get("Arch"),
+        host=locate_docker_host(config.docker_host).shown,
+    )
 
 
 def _dist_version(name: str) -> str:

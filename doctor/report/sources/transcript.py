@@ -13,9 +13,11 @@ if TYPE_CHECKING:
     from doctor.session import RunRecord
 
 
-def transcript_text(record: RunRecord) -> str:
+def transcript_text(record: RunRecord, no_stream: bool = False) -> str:
     """The response head, then every SSE line as ``<UTC time> <line>`` (bounded: the middle
     of a very long stream comes from the observation's spill file)."""
+    if no_stream:
+        return tr("The SSE stream was not watched, on purpose (--no-stream).") + "\n"
     obs = record.artifacts.get(Artifact.SSE_OBSERVATION)
     if obs is None or not obs.transcript.count:
         head = _head(obs) if obs is not None else []
