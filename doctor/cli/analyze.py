@@ -69,7 +69,9 @@ def _print(opened: Any, bundle: str, as_json: bool, verbose: int, no_color: bool
     )
     ascii_only = not shows_marks(getattr(sys.stdout, "encoding", None))
     color = use_color(Config(no_color=no_color))
-    text = render(record_of(opened.results), verbose, color, ascii_only=ascii_only)
+    text = render(
+        record_of(opened.results), verbose, color, ascii_only=ascii_only, suggest_report=False
+    )
     tail = tr("Recorded exit status: {code}", code=opened.exit_code)
     checked = "\n".join(integrity)
     write_stdout(f"{head}\n{checked}\n\n{text.rstrip()}\n{tail}\n")

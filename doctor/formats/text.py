@@ -114,11 +114,16 @@ def render(
     color: bool = False,
     width: int | None = None,
     ascii_only: bool = False,
+    suggest_report: bool = True,
 ) -> str:
-    """The run as text; ``ascii_only`` uses ASCII_MARKS and ``->``; ``verbose`` -1 is -q."""
+    """The run as text; ``ascii_only`` uses ASCII_MARKS and ``->``; ``verbose`` -1 is -q.
+
+    ``suggest_report`` ends a run with problems by pointing at ``sse-doctor report``; a
+    bundle read back (``analyze``) does not.
+    """
     buffer = io.StringIO()
     console = make_console(buffer, color, width=width or output_width())
-    view = RunView(record, verbose, ascii_only)
+    view = RunView(record, verbose, ascii_only, suggest_report)
     for item in view.lines():
         console.print(item, soft_wrap=isinstance(item, Text) and item.no_wrap is True)
     text = buffer.getvalue()
@@ -139,8 +144,15 @@ def finding_heading(finding: Finding) -> str:
 class RunView:
     """A finished run as a sequence of lines and small tables."""
 
-    def __init__(self, record: RunRecord, verbose: int = 0, ascii_only: bool = False) -> None:
+    def __init__(
+        self,
+        record: RunRecord,
+        verbose: int = 0,
+        ascii_only: bool = False,
+        suggest_report: bool = True,
+    ) -> None:
         self.record = record
+        self.suggest_report = suggest_report
         self.verbose = verbose
         self.marks = ASCII_MARKS if ascii_only else MARKS
         self.arrow = "->" if ascii_only else "→"
@@ -298,10 +310,12 @@ class RunView:
             return Text(tr("Interrupted with Ctrl+C: the results so far are above."), "doctor.warn")
         if record.cancelled:
             return Text(tr("Cancelled at the prompt: the stream was not watched."), "doctor.skip")
-        report = tr("run `sse-doctor report` to attach the bundle to an issue")
         if problems:
             found = ntr(problems, "{count} problem found", "{count} problems found")
-            return _line(f"{self.marks[Status.FAIL]} {found}{self.dash}{report}", "doctor.fail")
+            if self.suggest_report:
+                report = tr("run `sse-doctor report` to attach the bundle to an issue")
+                found = f"{found}{self.dash}{report}"
+            return _line(f"{self.marks[Status.FAIL]} {found}", "doctor.fail")
         inconclusive = [f for f in findings if f.severity == "inconclusive"]
         if inconclusive:
             return _wrapped(

@@ -52,7 +52,7 @@ def test_a_real_bundle_reads_back_with_its_diagnosis(
     assert code == results["exit_code"] == 1
     assert "Every file matches the manifest's sha256" in out and "under issue-42/" in out
     for finding in results["diagnosis"]:
-        assert f"({finding['id']})" in out and finding["hint"].split()[0] in out
+        assert f"[{finding['id']}," in out and finding["hint"].split()[0] in out
     assert "[x] SSE connection established" in out and "[ ] `event: log` events received" in out
     assert out.rstrip().endswith("Recorded exit status: 1")
 
@@ -68,7 +68,7 @@ def test_a_real_bundle_reads_back_with_its_diagnosis(
         archive.extractall(extracted, filter="data")
     for directory in (extracted, extracted / "issue-42"):
         code, out, _ = analyze(capsys, str(directory))
-        assert code == 1 and "Every file matches" in out and "(sse.double-framed)" in out
+        assert code == 1 and "Every file matches" in out and "[sse.double-framed," in out
 
     tampered = tmp_path / "tampered.tar.gz"
     rewrite(bundle, tampered, {"run.txt": b"nothing to see\n", "docker-ps.txt": None})
