@@ -139,6 +139,8 @@ class AIServerCheck(Check):
 
 
 class AIServerHealth(AIServerCheck):
+    """GET /health on the AI Server: in its container through ``docker exec``, or at --ai-url."""
+
     id = "ai_server.health"
     title = "AI Server answers /health"
     after = ("docker.engine", "containers.project")
@@ -194,6 +196,9 @@ def _kept(answer: Answer) -> str:
 
 
 class AIServerTasks(AIServerCheck):
+    """Asks the AI Server for the run's task: a 404 means it has forgotten the run
+    (its tasks live in memory, so a restart loses them)."""
+
     id = "ai_server.tasks"
     title = "AI Server knows the run"
     corroborates = True

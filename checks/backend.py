@@ -85,6 +85,9 @@ def unexpected(check: Check, answer: Answer, url: str, body: bool = True) -> Res
 
 
 class BackendLiveness(Check):
+    """Finds the backend at --backend-url and reads its API from /openapi.json: the login
+    field, the run paths and so the stack's version."""
+
     id = "backend.liveness"
     layer = "backend"
     title = "Backend answers"
@@ -150,6 +153,8 @@ def _with_health(contract: Contract, path: str) -> Contract:
 
 
 class BackendLogin(Check):
+    """Logs in by email or username, as the backend asks, or checks --token."""
+
     id = "backend.login"
     layer = "backend"
     title = "Login"

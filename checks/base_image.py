@@ -15,6 +15,8 @@ BUILD_COMMAND = "docker build -t {tag} -f devops/base-image/Dockerfile ."
 
 
 class BaseImage(Check):
+    """The base image (--base-image) that new project containers are created from exists."""
+
     id = "image.base"
     layer = "image"
     title = "Base image exists"

@@ -75,6 +75,8 @@ def one_line(facts: dict[str, Any]) -> str:
 
 
 class ContainerList(Check):
+    """The containers named --container-prefix…, running or not, as ``docker ps -a`` shows them."""
+
     id = "containers.list"
     layer = "container"
     title = "Project containers"
@@ -128,6 +130,9 @@ class ContainerList(Check):
 
 
 class ProjectContainer(Check):
+    """The project's container runs; for a stopped one, what its exit code means (137, 143,
+    out of memory)."""
+
     id = "containers.project"
     layer = "container"
     title = "Project container runs"

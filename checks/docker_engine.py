@@ -24,6 +24,8 @@ HANG_HINT = "Restart the Docker engine (`sudo systemctl restart docker`, or Dock
 
 
 class DockerEngine(Check):
+    """The Docker engine answers at --docker-host, DOCKER_HOST or the current context."""
+
     id = "docker.engine"
     layer = "docker"
     title = "Docker engine answers"

@@ -83,6 +83,8 @@ def _first_error(exc: Exception) -> str:
 
 
 class MongoPing(Check):
+    """MongoDB at --mongo-uri answers a ping (and says its version)."""
+
     id = "mongodb.ping"
     layer = "mongodb"
     title = "MongoDB answers"

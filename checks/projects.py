@@ -69,6 +69,8 @@ def _name(project: Mapping[str, Any]) -> str:
 
 
 class BackendProjects(Check):
+    """The project list; without --project, the only READY project, or a choice on a terminal."""
+
     id = "backend.projects"
     layer = "backend"
     title = "Project list"
@@ -181,6 +183,8 @@ def _pick(ctx: Context, question: str, values: list[str], choices: list[str]) ->
 
 
 class BackendProject(Check):
+    """The project is READY, and the backend sees its container running."""
+
     id = "backend.project"
     layer = "backend"
     title = "Project is READY"

@@ -7,16 +7,26 @@ from typing import Any
 
 import click
 
+from doctor.cli.help import command
 from doctor.cli.options import PathType
 from doctor.i18n import LANGUAGES
 
 EXIT_NOT_A_BUNDLE = 2
 
 
-@click.command("analyze")
+@command(
+    "analyze",
+    "Read a report bundle back and print its diagnosis.",
+    [
+        "sse-doctor analyze sse-doctor-report-20261201T120000Z.tar.gz",
+        "sse-doctor analyze --json issue-42.tar.gz",
+    ],
+)
 @click.argument("bundle", type=PathType(exists=True, readable=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the diagnosis as one JSON document.")
-@click.option("-v", "--verbose", count=True, help="Show durations and evidence.")
+@click.option(
+    "-v", "--verbose", count=True, show_default=False, help="Show durations and evidence."
+)
 @click.option("--no-color", is_flag=True, help="Plain text output.")
 @click.option("--lang", type=click.Choice(LANGUAGES), help="Output language.")
 def analyze(bundle: str, as_json: bool, verbose: int, no_color: bool, lang: str | None) -> None:

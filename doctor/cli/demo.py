@@ -9,28 +9,36 @@ from typing import Any
 
 import click
 
+from doctor.cli.help import command
 from doctor.config import FORMATS
 from doctor.i18n import LANGUAGES
 
-
-def _fault_names() -> list[str]:
-    # Kept in step with doctor.testbed.faults.FAULTS by a test; importing the testbed here
-    # would load fastapi and uvicorn for every `--help`.
-    return [
-        "backend-hang", "mongo-down", "mongo-auth", "foreign-project", "unknown-project",
-        "project-not-ready", "ai-down", "container-unresolvable", "ai-killed", "unknown-run",
-        "no-api-key", "no-postgres-url", "keepalive-only", "agent-stall", "slow-events",
-        "gzip", "buffered", "wrong-content-type", "container-stopped", "no-base-image",
-    ]  # fmt: skip
+FAULT_NAMES = (
+    "backend-hang", "mongo-down", "mongo-auth", "foreign-project", "unknown-project",
+    "project-not-ready", "ai-down", "container-unresolvable", "ai-killed", "unknown-run",
+    "no-api-key", "no-postgres-url", "keepalive-only", "agent-stall", "slow-events",
+    "gzip", "buffered", "wrong-content-type", "container-stopped", "no-base-image",
+)  # fmt: skip
+"""doctor.testbed.faults.FAULTS, kept in step by a test: importing the testbed here would
+load fastapi and uvicorn for every ``--help``."""
 
 
-@click.command()
+@command(
+    "demo",
+    "Run the doctor on a simulated stack, healthy or with a fault.",
+    [
+        "sse-doctor demo",
+        "sse-doctor demo --fault ai-killed --profile v1",
+        "sse-doctor demo --docker --fault container-stopped",
+    ],
+)
 @click.option(
     "--fault",
     "faults",
     multiple=True,
-    type=click.Choice(_fault_names()),
-    help="Inject this fault (repeatable).",
+    type=click.Choice(FAULT_NAMES),
+    metavar="FAULT",
+    help=f"Inject this fault (repeatable): {', '.join(FAULT_NAMES)}.",
 )
 @click.option(
     "--profile",
@@ -44,7 +52,9 @@ def _fault_names() -> list[str]:
     "--format", "output_format", type=click.Choice(FORMATS), default="text", help="Output format."
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@click.option("-v", "--verbose", count=True, help="Show durations and evidence.")
+@click.option(
+    "-v", "--verbose", count=True, show_default=False, help="Show durations and evidence."
+)
 @click.option("--no-color", is_flag=True, help="Plain text output.")
 @click.option("--lang", type=click.Choice(LANGUAGES), help="Output language.")
 @click.option("--timeout", type=float, default=2.0, show_default=True, help="Per-probe timeout, s.")

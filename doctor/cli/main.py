@@ -46,16 +46,28 @@ class LazyGroup(click.Group):
 
 @click.group(
     cls=LazyGroup,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    invoke_without_command=True,
+    context_settings={
+        "help_option_names": ["-h", "--help"],
+        "max_content_width": 100,
+        "show_default": True,
+    },
 )
 @click.version_option(__version__, prog_name="sse-doctor")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Diagnose the SSE path of the auto-refactor-agent stack.
+
+    \b
+    Start with `sse-doctor run`; `sse-doctor report` writes the bundle for an issue.
+    `sse-doctor COMMAND --help` shows a command's options and examples.
 
     \b
     Exit status: 0 no problem found, 1 a problem found (or the output could not be written),
     2 usage or config error, 3 not tested or inconclusive; 130 Ctrl+C.
     """
+    if ctx.invoked_subcommand is None:  # bare `sse-doctor`: the help, and success
+        click.echo(ctx.get_help())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -123,11 +123,22 @@ STACK_OPTIONS = [
         default=Config.idle_timeout,
         help="Longest silence on the stream, s.",
     ),
-    _option("--only", multiple=True, help="Run only these check ids or layers (repeatable)."),
-    _option("--skip", multiple=True, help="Skip these check ids or layers (repeatable)."),
+    _option(
+        "--only",
+        multiple=True,
+        help="Run only these checks and what they need: ids, id prefixes, layers or headings, "
+        "comma-separated (repeatable).",
+    ),
+    _option("--skip", multiple=True, help="Skip these checks (the names --only takes)."),
     _option("--format", type=click.Choice(FORMATS), default="text", help="Output format."),
     click.option("--json", "as_json", is_flag=True, help="Same as --format json."),
-    _option("-v/--verbose", count=True, help="Show durations and evidence.", dest="verbose"),
+    _option(
+        "-v/--verbose",
+        count=True,
+        show_default=False,
+        help="Show durations and evidence; -vv the evidence as JSON.",
+        dest="verbose",
+    ),
     _option("--no-color", is_flag=True, default=False, help="Plain text output."),
     _option("--strict", is_flag=True, default=False, help="Warnings exit 1 too (for CI)."),
     _option(

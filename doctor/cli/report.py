@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from doctor.cli.help import command
 from doctor.cli.options import (
     OutputError,
     PathType,
@@ -31,7 +32,15 @@ if TYPE_CHECKING:
 SECRET_OPTIONS = {"password": "[REDACTED]", "token": "[REDACTED]"}
 
 
-@click.command("report")
+@command(
+    "report",
+    "Run every check and write the bug-report bundle, secrets redacted.",
+    [
+        "sse-doctor report                       # ./sse-doctor-report-<UTC time>.tar.gz",
+        "sse-doctor report -o issue-42.tar.gz --backend-log backend.log",
+        "sse-doctor report --no-stream           # the stack as it is, watching nothing",
+    ],
+)
 @stack_options
 @click.option(
     "-o",

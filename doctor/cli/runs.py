@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from doctor.cli.help import command
 from doctor.cli.options import build_config, stack_options, terminal_asker, write_stdout
 
 if TYPE_CHECKING:
@@ -16,7 +17,11 @@ if TYPE_CHECKING:
 COLUMNS = ("id", "status", "created_at", "finished_at", "error_message")
 
 
-@click.command("runs")
+@command(
+    "runs",
+    "List the project's runs: id, status, started, finished, error.",
+    ["sse-doctor runs", "sse-doctor runs --project ID --json"],
+)
 @stack_options
 def runs(**options: Any) -> None:
     """List the project's runs: id, status, started, finished and error.

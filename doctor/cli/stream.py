@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-import click
-
+from doctor.cli.help import command
 from doctor.cli.options import build_config, stack_options, terminal_asker, write_stdout
 
 if TYPE_CHECKING:
@@ -21,7 +20,15 @@ if TYPE_CHECKING:
     from doctor.context import Context
 
 
-@click.command("stream")
+@command(
+    "stream",
+    "Watch a run's SSE stream line by line, like the guide's script.",
+    [
+        "sse-doctor stream                       # the newest run, or asks",
+        "sse-doctor stream --run latest --idle-timeout 60",
+        "sse-doctor stream --new-run",
+    ],
+)
 @stack_options
 def stream(**options: Any) -> None:
     """Watch a run's SSE stream line by line, like the guide's test script.

@@ -33,6 +33,7 @@ def document(record: RunRecord) -> dict[str, Any]:
                 "status": result.status.value,
                 "category": result.category.value if result.category else None,
                 "problem": result.problem,
+                "basis": result.basis,
                 "message": result.message,
                 "hint": result.hint,
                 "evidence": dict(result.evidence),
@@ -57,6 +58,9 @@ def document(record: RunRecord) -> dict[str, Any]:
             }
             for finding in record.diagnosis
         ],
+        "not_run": [{"count": count, "why": why} for count, why in record.left_out],
+        "cancelled": record.cancelled,
+        "interrupted": record.interrupted,
         "summary": record.summary,
         "exit_code": record.exit_code,
     }

@@ -1,4 +1,4 @@
-"""JUnit XML: one testcase per check, for CI dashboards."""
+"""JUnit XML for CI dashboards: a testcase per check and one per success criterion."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from doctor.i18n import tr
-from doctor.model import Status
+from doctor.model import CRITERIA, Status
 
 if TYPE_CHECKING:
     from doctor.session import RunRecord
@@ -18,10 +18,21 @@ NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def render(record: RunRecord, verbose: int = 0, color: bool = False) -> str:
+    """Two suites: ``sse-doctor.checks`` (one testcase per check) and
+    ``sse-doctor.criteria`` (one per success criterion of the guide)."""
+    suites = ET.Element("testsuites", name="sse-doctor")
+    suites.append(_checks(record))
+    suites.append(_criteria(record))
+    ET.indent(suites)
+    document = ET.tostring(suites, "unicode")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + NOT_XML.sub("", document) + "\n"
+
+
+def _checks(record: RunRecord) -> ET.Element:
     summary = record.summary
     suite = ET.Element(
         "testsuite",
-        name="sse-doctor",
+        name="sse-doctor.checks",
         tests=str(len(record.results)),
         failures=str(summary["fail"]),
         errors=str(summary["error"]),
@@ -52,6 +63,28 @@ def render(record: RunRecord, verbose: int = 0, color: bool = False) -> str:
             ET.SubElement(case, "skipped", message=result.message)
         else:
             ET.SubElement(case, "system-out").text = result.message
-    ET.indent(suite)
-    document = ET.tostring(suite, "unicode")
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + NOT_XML.sub("", document) + "\n"
+    return suite
+
+
+def _criteria(record: RunRecord) -> ET.Element:
+    """Met is a pass, unmet a failure naming the first problem found, None skipped."""
+    values = [record.criteria.get(cid) for cid, _ in CRITERIA]
+    suite = ET.Element(
+        "testsuite",
+        name="sse-doctor.criteria",
+        tests=str(len(CRITERIA)),
+        failures=str(values.count(False)),
+        errors="0",
+        skipped=str(values.count(None)),
+        timestamp=record.started_at,
+    )
+    cause = next((f for f in record.diagnosis if f.severity == "problem"), None)
+    for (cid, label), met in zip(CRITERIA, values):
+        case = ET.SubElement(suite, "testcase", classname="criteria", name=f"{cid}: {tr(label)}")
+        if met is None:
+            ET.SubElement(case, "skipped", message=tr("not evaluated"))
+        elif not met:
+            message = f"{cause.id}: {cause.title}" if cause else tr("not met")
+            node = ET.SubElement(case, "failure", message=message)
+            node.set("type", cause.id if cause else "unmet")
+    return suite

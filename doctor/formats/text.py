@@ -282,12 +282,18 @@ class RunView:
         if self.record.left_out:
             yield Text("")
         for count, why in self.record.left_out:
-            yield _wrapped(
-                ntr(
+            if why == "--no-docker":
+                text = ntr(
+                    count,
+                    "{count} Docker check not run: {why}",
+                    "{count} Docker checks not run: {why}",
+                    why=why,
+                )
+            else:
+                text = ntr(
                     count, "{count} check not run: {why}", "{count} checks not run: {why}", why=why
-                ),
-                "doctor.skip",
-            )
+                )
+            yield _wrapped(text, "doctor.skip")
 
     def _counts(self) -> Text:
         counts = self.record.summary

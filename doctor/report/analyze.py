@@ -212,6 +212,7 @@ def record_of(results: Mapping[str, Any]) -> RunRecord:
                     evidence=dict(item.get("evidence") or {}),
                     duration_ms=int(item.get("duration_ms") or 0),
                     problem=item.get("problem"),
+                    basis=str(item.get("basis") or "observed"),
                 )
             )
         diagnosis = [
@@ -239,6 +240,9 @@ def record_of(results: Mapping[str, Any]) -> RunRecord:
             results=outcomes,
             criteria=criteria,
             diagnosis=diagnosis,
+            left_out=[(int(n["count"]), str(n["why"])) for n in results.get("not_run") or ()],
+            cancelled=bool(results.get("cancelled")),
+            interrupted=bool(results.get("interrupted")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise NotABundle(f"its results.json is not an {RESULTS_SCHEMA} document ({exc})") from None

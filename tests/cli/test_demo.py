@@ -10,13 +10,13 @@ import docker
 import pytest
 
 from doctor.cli import main
-from doctor.cli.demo import _fault_names
+from doctor.cli.demo import FAULT_NAMES
 from doctor.testbed import FAULTS
 from doctor.testbed.docker_ai import LABEL
 
 
 def test_demo_offers_every_testbed_fault() -> None:
-    assert sorted(_fault_names()) == sorted(FAULTS)
+    assert sorted(FAULT_NAMES) == sorted(FAULTS)
 
 
 def test_healthy_demo_passes_every_criterion(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
+import re
 import select
 import subprocess
 import sys
 import termios
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
-from doctor.testbed import Stack
+from doctor.testbed import Stack, doctor_args
 
 
 def read_until(fd: int, marker: bytes, seconds: float) -> bytes:
@@ -61,8 +64,12 @@ def test_ctrl_c_at_the_password_prompt_turns_echo_back_on(stack: Stack) -> None:
 
 
 @contextlib.contextmanager
-def on_a_terminal(*args: str, cwd: Path | None = None) -> Iterator[tuple[int, subprocess.Popen]]:
-    """``python -m doctor.cli ARGS`` with a pty as its controlling terminal: (leader, process)."""
+def on_a_terminal(
+    *args: str, cwd: Path | None = None, stdout: IO[bytes] | None = None
+) -> Iterator[tuple[int, subprocess.Popen]]:
+    """``python -m doctor.cli ARGS`` with a pty as its controlling terminal: (leader, process).
+
+    ``stdout`` sends the output elsewhere (a file), leaving stdin and stderr on the pty."""
     leader, terminal = os.openpty()
 
     def own_terminal() -> None:
@@ -72,7 +79,7 @@ def on_a_terminal(*args: str, cwd: Path | None = None) -> Iterator[tuple[int, su
     env = {k: v for k, v in os.environ.items() if k != "CI" and not k.startswith("SSE_DOCTOR_")}
     doctor = subprocess.Popen(
         [sys.executable, "-m", "doctor.cli", *args],
-        stdin=terminal, stdout=terminal, stderr=terminal, env=env, cwd=cwd,
+        stdin=terminal, stdout=stdout or terminal, stderr=terminal, env=env, cwd=cwd,
         preexec_fn=own_terminal,
     )  # fmt: skip
     try:
@@ -163,3 +170,58 @@ def test_ctrl_c_while_importing_is_one_line(module: str, args: list[str], tmp_pa
     )  # fmt: skip
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr.decode().strip() == "sse-doctor: aborted"
+
+
+def _second_ready_project(stack: Stack) -> str:
+    """Give the stack's user another READY project, so the picker has two to offer."""
+    import pymongo
+
+    from doctor.testbed.store import User, new_project
+
+    with pymongo.MongoClient(stack.mongo_uri, serverSelectionTimeoutMS=2000) as client:
+        db = client[stack.mongo_db]
+        owner = db.users.find_one({"username": stack.username})
+        user = User(str(owner["_id"]), stack.email, stack.username, stack.password)
+        field = "spec" if stack.profile == "v2" else "init_prompt"
+        return new_project(db, user, "second sample", "READY", field)
+
+
+def test_the_pickers_ask_again_offer_ready_projects_only_and_n_cancels_with_0(
+    stack: Stack,
+) -> None:
+    second = _second_ready_project(stack)
+    args = ["run", "--no-docker", "--timeout", "2", "--backend-url", stack.backend_url,
+            "--username", stack.username, "--password", stack.password,
+            "--mongo-uri", stack.mongo_uri]  # fmt: skip
+    with on_a_terminal(*args) as (leader, doctor):
+        shown = read_until(leader, b"Choose a READY project (number): ", 30)
+        assert stack.ready_project_id.encode() in shown and second.encode() in shown
+        assert stack.not_ready_project_id.encode() not in shown  # CREATED: not offered
+        os.write(leader, b"9\r")
+        assert b"'9' is not one of 1 to 2; choose again: " in read_until(leader, b"again: ", 30)
+        os.write(leader, b"1\r")
+        assert b"Which run?" in read_until(leader, b"or a run id: ", 30)
+        os.write(leader, b"maybe\r")
+        assert b"'maybe' is not a run id" in read_until(leader, b"choose again: ", 30)
+        os.write(leader, b"\r")
+        assert b"Which run?" in read_until(leader, b"or a run id: ", 30)
+        os.write(leader, b"n\r")
+        shown = read_until(leader, b"stream was not watched.", 30)
+        assert doctor.wait(timeout=30) == 0, shown.decode(errors="replace").replace("\r", "")
+    assert b"Cancelled at the prompt: the stream was not watched." in shown
+    assert b"Traceback" not in shown and b"404" not in shown
+
+
+def test_progress_on_a_terminal_shows_the_streams_live_line_with_json_on_stdout(
+    stack_factory: Callable[..., Stack], tmp_path: Path
+) -> None:
+    stack = stack_factory(faults=("slow-events",))  # a live run: an event every 1.5 s
+    out = tmp_path / "out.json"
+    args = ["run", "--json", "--timeout", "2", "--no-docker", *doctor_args(stack)]
+    with out.open("wb") as stdout, on_a_terminal(*args, stdout=stdout) as (leader, doctor):
+        shown = read_until(leader, b"s ago", 30)
+        assert doctor.wait(timeout=60) in (0, 1)
+    assert re.search(rb"sse\.stream: \d+ events?, [\d.]+ s, last event [\d.]+ s ago", shown)
+    assert b"idle limit 30 s" in shown
+    document = json.loads(out.read_text())  # stdout holds the document alone
+    assert document["results"]

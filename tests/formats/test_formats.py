@@ -95,6 +95,9 @@ def test_json_document_follows_the_schema(record: RunRecord) -> None:
         "results",
         "criteria",
         "diagnosis",
+        "not_run",
+        "cancelled",
+        "interrupted",
         "summary",
         "exit_code",
     ]
@@ -106,6 +109,7 @@ def test_json_document_follows_the_schema(record: RunRecord) -> None:
         "status",
         "category",
         "problem",
+        "basis",
         "message",
         "hint",
         "evidence",
@@ -203,15 +207,28 @@ def test_markdown(record: RunRecord) -> None:
     assert "| ✗ fail | `containers.project` |" in text
 
 
-def test_junit_has_one_testcase_per_check(record: RunRecord) -> None:
-    suite = ET.fromstring(renderer("junit")(record, 0, False).split("\n", 1)[1])
-    assert (
-        suite.get("tests") == "4" and suite.get("failures") == "2" and suite.get("skipped") == "1"
-    )
-    cases = suite.findall("testcase")
+def test_junit_has_one_testcase_per_check_and_per_criterion(record: RunRecord) -> None:
+    suites = ET.fromstring(renderer("junit")(record, 0, False).split("\n", 1)[1])
+    checks, criteria = suites.findall("testsuite")
+    assert checks.get("name") == "sse-doctor.checks"
+    assert (checks.get("tests"), checks.get("failures"), checks.get("skipped")) == ("4", "2", "1")
+    cases = checks.findall("testcase")
     assert [c.get("name").split(":")[0] for c in cases] == [c.id for c in CHECKS]
     assert cases[1].find("failure").get("type") == "container.stopped"
     assert cases[3].find("skipped") is not None
+
+    assert criteria.get("name") == "sse-doctor.criteria"
+    assert (criteria.get("tests"), criteria.get("failures"), criteria.get("skipped")) == (
+        "6",
+        "1",
+        "5",
+    )
+    connect, *rest = criteria.findall("testcase")
+    assert connect.get("name") == "sse.connect: SSE connection established"
+    failure = connect.find("failure")
+    assert failure.get("type") == "container.stopped"
+    assert failure.get("message").startswith("container.stopped: Container refactor-project-abc")
+    assert all(case.find("skipped") is not None for case in rest)
 
 
 def test_live_progress_lists_running_checks() -> None:
@@ -269,4 +286,29 @@ def test_a_plugins_result_without_an_id_is_still_a_finding() -> None:
 def test_junit_stays_xml_when_a_message_holds_control_characters(record: RunRecord) -> None:
     record.results[0] = Result("mongodb.ping", Status.PASS, "binary \x00\x1b[0m body\x07")
     suite = ET.fromstring(renderer("junit")(record, 0, False).split("\n", 1)[1])
-    assert suite.find("testcase/system-out").text == "binary [0m body"
+    assert suite.find("testsuite/testcase/system-out").text == "binary [0m body"
+
+
+def test_what_was_left_out_is_said_with_its_option(record: RunRecord) -> None:
+    record.left_out = [(5, "--no-docker"), (1, "--skip backend.log")]
+    lines = renderer("text")(record, 0, False, 100).splitlines()
+    assert "5 Docker checks not run: --no-docker" in lines
+    assert "1 check not run: --skip backend.log" in lines
+    document = json.loads(renderer("json")(record, 0, False))
+    assert document["not_run"] == [
+        {"count": 5, "why": "--no-docker"},
+        {"count": 1, "why": "--skip backend.log"},
+    ]
+
+
+def test_counts_are_singular_for_one(record: RunRecord) -> None:
+    record.results[2] = Result("sse.stream", Status.WARN, "slow", problem="sse.slow")
+    text = renderer("text")(record, 0, False, 100)
+    assert "1 passed, 1 warning, 1 failed, 0 errors, 1 skipped" in text
+
+
+def test_criteria_never_evaluated_are_one_line(record: RunRecord) -> None:
+    record.criteria = {}
+    lines = renderer("text")(record, 0, False, 100).splitlines()
+    assert "Success criteria: not evaluated (the stream was not watched)." in lines
+    assert not any("[ ]" in line or "[x]" in line for line in lines)
