@@ -16,7 +16,7 @@ from checks.backend import request, unexpected
 from doctor.clients.contract import RUN_STARTS
 from doctor.clients.http_errors import detail, json_or_problem, response_evidence
 from doctor.config import LATEST_RUN, PROJECT_ID, RUN_ID
-from doctor.context import Context, RunInfo
+from doctor.context import Artifact, Context, RunInfo
 from doctor.i18n import tr
 from doctor.model import Check, Result, Status
 from doctor.stream.signatures import upstream_problem
@@ -98,6 +98,7 @@ class BackendProjects(Check):
                 tr("Check --backend-url and --api-prefix."),
             )
         listed = {str(p.get("id", p.get("_id"))): p for p in projects}
+        ctx.artifacts[Artifact.PROJECTS] = listed
         ready = [pid for pid, p in listed.items() if p.get("status") == READY]
         evidence.update(projects=len(listed), ready=ready[:10])
         evidence["statuses"] = {pid: p.get("status") for pid, p in list(listed.items())[:10]}

@@ -33,6 +33,8 @@ class Artifact:
     AI_HEALTH = "ai_health"
     AI_TASKS = "ai_tasks"
     """The AI Server's /health and the run's /tasks entry, as text."""
+    PROJECTS = "projects"
+    """The project list as the backend answered it: each project's dict, by id."""
     CONTAINERS = "containers"
     """Facts of every project container."""
     PROJECT_CONTAINER = "project_container"

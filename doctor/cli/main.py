@@ -26,6 +26,7 @@ COMMANDS = {
     "report": ("doctor.cli.report", "report"),
     "run": ("doctor.cli.run", "run"),
     "runs": ("doctor.cli.runs", "runs"),
+    "status": ("doctor.cli.status", "status"),
     "stream": ("doctor.cli.stream", "stream"),
 }
 """Each command's module and function, imported when the command is used."""
