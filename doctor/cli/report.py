@@ -49,12 +49,6 @@ if TYPE_CHECKING:
     show_envvar=True,
     help="The backend's log file; its [SSE] lines go into the bundle.",
 )
-@click.option(
-    "--backend-container",
-    envvar="SSE_DOCTOR_BACKEND_CONTAINER",
-    show_envvar=True,
-    help="The backend's container; its log's [SSE] lines go into the bundle.",
-)
 def report(output: str | None, force: bool, **options: Any) -> None:
     """Run every check and write a bug-report bundle (.tar.gz) with every secret redacted.
 
