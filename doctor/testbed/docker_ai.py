@@ -156,6 +156,7 @@ class DockerAIServer:
         name: str,
         env: dict[str, str],
         server_args: list[str],
+        network: str | None = None,
     ) -> None:
         self._client = client
         self._create: dict[str, Any] = {
@@ -166,6 +167,8 @@ class DockerAIServer:
             "volumes": python_mounts(),
             "dns": [LOOPBACK],  # names it cannot resolve are never asked of the outside
         }
+        if network:  # as the backend creates it: docker create --network <DOCKER_NETWORK>
+            self._create["network"] = network
         self._command = [f"{PYTHON_HOME}/bin/python3", "/opt/testbed/ai_server.py", *server_args]
         self._probe = HealthProbe()
         self.container: Container | None = None
@@ -210,6 +213,13 @@ class DockerAIServer:
         assert self.container is not None
         self.container.kill(signal="SIGUSR1")
         wait_until(lambda: not self.healthy(), "AI Server to stop listening", READY_DEADLINE_S)
+
+    def move(self, to: str, away: str) -> None:
+        """Connect the container to the network ``to`` and disconnect it from ``away``."""
+        assert self.container is not None
+        self._client.networks.get(to).connect(self.container)
+        self._client.networks.get(away).disconnect(self.container)
+        self.container.reload()
 
     def kill(self) -> None:
         """SIGKILL the container: it exits with code 137."""
