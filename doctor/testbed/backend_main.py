@@ -5,22 +5,19 @@ container on ``refactor-network``, where Docker's DNS resolves ``refactor-projec
 Here the backend calls the AI Server by that name through the container's own resolver (no
 lookup table), writes its log to standard output (what ``docker logs`` shows) and to a
 bind-mounted file, and reaches the testbed's MongoDB over a bind-mounted Unix socket (the
-host's loopback is not reachable from a container). ``--answer-dns`` answers every DNS
-query that Docker's DNS forwards (a name it does not know) with NXDOMAIN, at once, from
-the container's own 127.0.0.1:53, like an outside resolver that knows no such name; no
-query ever leaves the container.
+host's loopback is not reachable from a container). ``--answer-dns``: see
+``doctor.testbed.nxdomain``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import socket
 import sys
-import threading
 from pathlib import Path
 
 from doctor.testbed.backend import AI_PORT, BackendConfig, create_app
+from doctor.testbed.nxdomain import answer_dns
 from doctor.testbed.profiles import profile
 from doctor.testbed.proxy import Proxy
 from doctor.testbed.tokens import TokenSigner
@@ -38,34 +35,6 @@ class TeeLog(BackendLog):
         super()._write(line)
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
-
-
-def nxdomain(query: bytes) -> bytes:
-    """The answer to a DNS query: its id and question, RCODE 3 (no such name); b"" for a
-    query that is not one question."""
-    end = 12
-    while end < len(query) and query[end]:  # the question's name, label by label
-        end += 1 + query[end]
-    end += 5  # the closing zero byte, QTYPE and QCLASS
-    if len(query) < end or query[4:6] != b"\0\1":
-        return b""
-    flags = 0x8000 | (query[2] & 0x79) << 8 | 0x0080 | 3  # QR, opcode and RD kept, RA, NXDOMAIN
-    return query[:2] + flags.to_bytes(2, "big") + b"\0\1" + b"\0" * 6 + query[12:end]
-
-
-def answer_dns(address: tuple[str, int] = ("127.0.0.1", 53)) -> None:
-    """Answer every query at ``address`` with NXDOMAIN, in a daemon thread."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(address)
-
-    def serve() -> None:
-        while True:
-            query, peer = sock.recvfrom(4096)
-            reply = nxdomain(query)
-            if reply:
-                sock.sendto(reply, peer)
-
-    threading.Thread(target=serve, name="nxdomain", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> None:

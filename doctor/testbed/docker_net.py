@@ -27,7 +27,7 @@ import docker.errors
 
 import doctor
 from doctor.testbed.backend_main import KEY_ENV, PORT
-from doctor.testbed.docker_ai import LABEL, _library_directories
+from doctor.testbed.docker_ai import LABEL, _library_directories, python_mounts
 from doctor.testbed.net import LOOPBACK, HealthProbe, wait_until
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class BackendContainer:
         faults: frozenset[str],
     ) -> None:
         self._client = client
-        binds = python_binds()
+        binds = {**python_mounts(), **python_binds()}  # python3 on the PATH, as in the image
         binds[str(socket_dir)] = {"bind": SOCKET_DIR, "mode": "rw"}
         binds[str(log_path)] = {"bind": LOG_FILE, "mode": "rw"}
         mongo = "mongodb://" + f"{SOCKET_DIR}/mongodb.sock".replace("/", "%2F")

@@ -204,6 +204,7 @@ def _server_args(settings: Settings) -> list[str]:
         "--step-gap", str(settings.step_gap),
         "--ping-interval", str(settings.ping_interval),
         "--poll-interval", str(settings.poll_interval),
+        "--answer-dns",  # see doctor.testbed.nxdomain
     ]  # fmt: skip
     if settings.stall:
         args.append("--stall")

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from doctor.testbed import start_stack
-from doctor.testbed.backend_main import nxdomain
 from doctor.testbed.docker_ai import LABEL
+from doctor.testbed.nxdomain import nxdomain
 
 
 def unique(prefix: str) -> str:
