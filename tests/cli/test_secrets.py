@@ -25,7 +25,11 @@ def doctor_run(stack: Stack, *args: str, stdin: bytes = b"") -> tuple[int, dict,
 
 def test_the_password_is_read_from_standard_input(stack: Stack) -> None:
     code, doc, err = doctor_run(
-        stack, "--username", stack.username, "--password-stdin", stdin=stack.password.encode() + b"\n"
+        stack,
+        "--username",
+        stack.username,
+        "--password-stdin",
+        stdin=stack.password.encode() + b"\n",
     )
     login = next(r for r in doc["results"] if r["id"] == "backend.login")
     assert login["status"] == "pass", login
