@@ -101,8 +101,9 @@ def reach(
 
 
 def _run(client: docker.DockerClient, container: str, argv: list[str], wait: int) -> ExecOutcome:
-    """``argv`` under ``timeout``; again without it where the image has no ``timeout``."""
-    seconds = 2 * wait + 1 + EXEC_MARGIN_S
+    """``argv`` under ``timeout N``, waited for N seconds and a margin; again without
+    ``timeout`` where the image has none."""
+    seconds = (float(argv[1]) if argv[0] == "timeout" else 2 * wait + 1) + EXEC_MARGIN_S
     outcome = exec_bounded(client, container, argv, seconds)
     if argv[0] == "timeout" and _missing(outcome, "timeout"):
         outcome = exec_bounded(client, container, argv[2:], seconds)

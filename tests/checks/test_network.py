@@ -231,3 +231,24 @@ def test_hosts_entries_and_the_desktop_hint(tmp_path: Path) -> None:
     assert "cannot help" in desktop and "/etc/hosts line" not in desktop
     linux = _host_hint("refactor-project-a", "refactor-network", "172.18.0.5", {"desktop": False})
     assert "`172.18.0.5 refactor-project-a`" in linux and "never on Docker Desktop" in linux
+
+
+def test_postgresql_is_found_by_its_image_under_any_name(
+    docker_client: docker.DockerClient,
+) -> None:
+    tag = f"postgres:sse-doctor-test-{secrets.token_hex(4)}"
+    docker_client.images.get(ensure_image(docker_client, "wget")).tag(tag)
+    name = unique("app-db")
+    try:
+        docker_client.containers.run(tag, ["sleep", "600"], name=name, detach=True)
+        url = f"http://127.0.0.1:{closed_port()}"
+        code, document = doctor_json("--backend-url", url, "--only", "docker.parts")
+    finally:
+        with contextlib.suppress(docker.errors.NotFound):
+            docker_client.containers.get(name).remove(force=True)
+        docker_client.images.remove(tag, noprune=True)
+    parts = results_by_id(document)["docker.parts"]
+    postgres = parts["evidence"]["postgres"]
+    assert (postgres["name"], postgres["by"], postgres["state"]) == (name, "image", "running")
+    assert f"PostgreSQL in {name} (running)." in parts["message"]
+    assert parts["evidence"]["backend"] == {"runs_on": "host"} and code == 0
