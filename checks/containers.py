@@ -42,6 +42,8 @@ def find_container(client: docker.DockerClient, name: str) -> dict[str, Any] | N
 def container_facts(attrs: dict[str, Any], status: str) -> dict[str, Any]:
     """What ``docker ps`` and ``docker inspect`` say about a container, compactly."""
     state = attrs.get("State") or {}
+    networks = (attrs.get("NetworkSettings") or {}).get("Networks") or {}
+    memory = (attrs.get("HostConfig") or {}).get("Memory") or 0
     return {
         "name": str(attrs.get("Name", "")).lstrip("/"),
         "id": str(attrs.get("Id", ""))[:12],
@@ -52,10 +54,31 @@ def container_facts(attrs: dict[str, Any], status: str) -> dict[str, Any]:
         "oom_killed": bool(state.get("OOMKilled")),
         "restart_count": attrs.get("RestartCount", 0),
         "health": (state.get("Health") or {}).get("Status"),
-        "started_at": state.get("StartedAt"),
-        "finished_at": state.get("FinishedAt"),
+        "started_at": utc_time(state.get("StartedAt")),
+        "finished_at": utc_time(state.get("FinishedAt")),
         "error": state.get("Error") or None,
+        "networks": {name: (net or {}).get("IPAddress") or None for name, net in networks.items()},
+        "memory_limit": memory_text(memory),
     }
+
+
+def utc_time(stamp: str | None) -> str | None:
+    """An engine time (``2026-12-01T21:56:39.123456789Z``) as ``2026-12-01T21:56:39Z``;
+    None for Docker's zero time (never started, never finished)."""
+    from checks.base_image import parse_engine_time
+
+    moment = parse_engine_time(stamp or "")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def memory_text(limit: int) -> str:
+    """A container's memory limit as ``docker create --memory`` reads it: ``8g``, ``512m``."""
+    if not limit:
+        return "unlimited"
+    for unit, size in (("g", 1 << 30), ("m", 1 << 20), ("k", 1 << 10)):
+        if limit >= size and limit % size == 0:
+            return f"{limit // size}{unit}"
+    return f"{limit}b"
 
 
 def troubled(facts: dict[str, Any]) -> bool:
@@ -180,7 +203,16 @@ class ProjectContainer(Check):
                 status=Status.WARN,
             )
         return self.passed(
-            tr("Container {name} is running: {status}.", name=name, status=facts["status"]),
+            tr(
+                "Container {name} is running: {status} (since {started}; on {networks}; "
+                "memory limit {memory}; restarts {restarts}).",
+                name=name,
+                status=facts["status"],
+                started=facts["started_at"] or "-",
+                networks=", ".join(sorted(facts["networks"])) or tr("no network"),
+                memory=facts["memory_limit"],
+                restarts=facts["restart_count"],
+            ),
             evidence,
         )
 
@@ -217,8 +249,13 @@ def _restart_hint(facts: dict[str, Any]) -> str:
 
 
 def _evidence(facts: dict[str, Any]) -> dict[str, Any]:
-    keys = ("id", "state", "status", "exit_code", "oom_killed", "restart_count", "health")
-    evidence = {key: facts[key] for key in keys if facts[key] is not None}
+    keys = (
+        "id", "image", "state", "status", "started_at", "finished_at", "exit_code",
+        "oom_killed", "restart_count", "health", "memory_limit", "networks",
+    )  # fmt: skip
+    evidence = {key: facts[key] for key in keys if facts.get(key) is not None}
+    if facts["state"] == "exited" and exit_meaning(facts):
+        evidence["exit_meaning"] = exit_meaning(facts).strip(" ()")
     if facts["error"]:
         evidence["error"] = facts["error"][:200]
     return evidence

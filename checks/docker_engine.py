@@ -7,7 +7,7 @@ from typing import Any
 
 import docker.errors
 
-from doctor.clients.docker_host import DockerHost, locate_docker_host
+from doctor.clients.docker_host import DockerHost, locate_docker_host, ssh_unavailable
 from doctor.context import Context
 from doctor.i18n import tr
 from doctor.model import Check, Result
@@ -63,6 +63,9 @@ class DockerEngine(Check):
             "error": kind,
             "detail": str(exc)[:200],
         }
+        if ssh_unavailable(exc):
+            message = tr("The ssh:// engine cannot be used: {reason}", reason=str(exc)[:300])
+            return self.found("docker.ssh-unavailable", message, evidence)
         if kind == "permission-denied":
             message = tr("Permission denied on the Docker socket {host}.", host=host.shown)
             return self.found("docker.permission", message, evidence, tr(PERMISSION_HINT))

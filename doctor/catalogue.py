@@ -59,6 +59,11 @@ PROBLEMS: tuple[Problem, ...] = (
             "start Docker (dockerd, systemctl start docker, or Docker Desktop)"),
     Problem("docker.permission", P, "No permission on the Docker socket",
             "EACCES on the socket", "add the user to the docker group, or use Docker Desktop"),
+    Problem("docker.ssh-unavailable", P, "The ssh:// engine cannot be used",
+            "--docker-host or DOCKER_HOST is ssh://…, and paramiko is missing, the host key is "
+            "unknown, or the login is refused",
+            "pip install 'sse-doctor[ssh]'; ssh to the host once (known_hosts), with a key the "
+            "ssh agent or ~/.ssh/config names"),
     Problem("image.missing", P, "The base image is not built",
             "docker image inspect finds no refactor-base:latest (or --base-image)",
             "docker build -t refactor-base:latest -f devops/base-image/Dockerfile . "
@@ -75,6 +80,9 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("backend.error", P, "The backend fails with a server error",
             "HTTP 500 or 503 from login or the project list (e.g. its MongoDB is down)",
             "read the backend's log for the exception"),
+    Problem("backend.container-missing", P, "The backend's container does not exist",
+            "--backend-container names no container (docker ps -a)",
+            "check the name with docker ps -a (compose names it refactor-api)"),
     Problem("auth.bad-credentials", A, "The login is refused",
             "401 Incorrect email or password / Incorrect username or password",
             "check --username or --email and --password"),
@@ -108,6 +116,49 @@ PROBLEMS: tuple[Problem, ...] = (
             "docker start refactor-project-<id>; docker logs shows why it stopped"),
     Problem("container.restarting", S, "The project's container keeps restarting",
             "restart count above 0, or state restarting", "read docker logs refactor-project-<id>"),
+    Problem("network.host-backend", T, "The backend runs on the host, where container names "
+            "do not resolve",
+            "no container publishes the --backend-url port or is compose's api service, and "
+            "/etc/hosts has no entry for refactor-project-<id>",
+            "run the backend in compose on refactor-network (docker compose up api); on Linux "
+            "only, an /etc/hosts line mapping refactor-project-<id> to its IP on "
+            "refactor-network; never on Docker Desktop"),
+    Problem("network.missing", T, "The Docker network does not exist",
+            "docker network inspect refactor-network (or --docker-network): not found",
+            "docker network create refactor-network (or docker compose up, which creates it), "
+            "then provision the project again"),
+    Problem("network.container-elsewhere", T, "The project's container is not on the network",
+            "docker inspect lists its networks, and refactor-network is not one of them",
+            "docker network connect refactor-network refactor-project-<id> (the backend's "
+            "DOCKER_NETWORK must be refactor-network)"),
+    Problem("network.backend-elsewhere", T, "The backend's container is not on the network",
+            "docker inspect of the backend's container lists other networks only",
+            "docker network connect refactor-network <backend container> (compose puts api on "
+            "refactor-network)"),
+    Problem("network.unreachable", T, "The backend resolves the container but gets no answer",
+            "from the backend, refactor-project-<id> resolves, and GET :8000/health times out "
+            "or has no route",
+            "docker network inspect refactor-network; read docker logs refactor-project-<id>"),
+    Problem("env.api-key-missing", F, "The container has no ANTHROPIC_API_KEY",
+            "docker inspect: the project container's environment lacks ANTHROPIC_API_KEY "
+            "(or it is empty)",
+            "set ANTHROPIC_API_KEY in the backend's .env, then provision the project again"),
+    Problem("env.postgres-url-missing", F, "The container has no POSTGRES_URL",
+            "at 55a61f4, docker inspect: the project container's environment lacks POSTGRES_URL",
+            "set POSTGRES_URL in the backend's .env (postgresql://…@postgres:5432/…), then "
+            "provision the project again"),
+    Problem("env.unbuffered-missing", N, "The image does not set PYTHONUNBUFFERED",
+            "docker image inspect: the base image's environment lacks PYTHONUNBUFFERED=1 (F1)",
+            "add ENV PYTHONUNBUFFERED=1 to devops/base-image/Dockerfile and rebuild the image"),
+    Problem("postgres.localhost", F, "POSTGRES_URL points at the container itself",
+            "POSTGRES_URL's host is localhost (or 127.0.0.1), which inside the project container "
+            "is the container, and nothing listens there",
+            "set POSTGRES_URL to postgres:5432 on refactor-network, then provision again"),
+    Problem("postgres.unreachable", F, "PostgreSQL is not reachable from the container",
+            "a TCP connect from inside the project container to POSTGRES_URL's host and port "
+            "fails (not resolved, refused or no answer)",
+            "start PostgreSQL on refactor-network (compose's postgres, refactor-postgres) and "
+            "check POSTGRES_URL's host and port"),
     Problem("ai.down", S, "The AI Server does not answer",
             "GET /health inside the container fails while the container runs",
             "read docker logs refactor-project-<id>: uvicorn did not start or crashed"),

@@ -15,6 +15,8 @@ ENV_PREFIX = "SSE_DOCTOR"
 FORMATS = ("text", "json", "markdown", "junit")
 PROJECT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 """What may follow the container prefix in a Docker container name (use ``fullmatch``)."""
+DOCKER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}")
+"""A Docker container or network name (use ``fullmatch``)."""
 RUN_ID = re.compile(r"[^\x00-\x20\x7f/?#]{1,128}")
 """A run id: one URL path segment, no spaces or control characters (use ``fullmatch``)."""
 LATEST_RUN = "latest"
@@ -62,6 +64,8 @@ class Config:
     docker_host: str | None = None
     base_image: str = "refactor-base:latest"
     container_prefix: str = "refactor-project-"
+    docker_network: str = "refactor-network"
+    """The user-defined network the backend and the project containers share."""
     ai_url: str | None = None
     no_docker: bool = False
     timeout: float = 5.0
@@ -179,6 +183,14 @@ def validate(config: Config) -> Config:
         raise ConfigError("--new-run", "cannot be combined with --run")
     if config.format not in FORMATS:
         raise ConfigError("--format", f"must be one of {', '.join(FORMATS)}")
+    if not DOCKER_NAME.fullmatch(config.docker_network):
+        raise ConfigError("--docker-network", f"{config.docker_network!r} is not a network name")
+    if config.backend_container is not None and not DOCKER_NAME.fullmatch(
+        config.backend_container.removeprefix("/")
+    ):
+        raise ConfigError(
+            "--backend-container", f"{config.backend_container!r} is not a container name"
+        )
     if not PROJECT_ID.fullmatch(config.container_prefix + "x"):
         raise ConfigError("--container-prefix", f"{config.container_prefix!r} is not a valid name")
     return replace(config, backend_url=backend_url, ai_url=ai_url, api_prefix=prefix)

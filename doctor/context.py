@@ -46,6 +46,12 @@ class Artifact:
     MONGO_VERSION = "mongodb_version"
     MONGO_ANSWERED = "mongodb_answered"
     """Set when a MongoDB server answered, even if only to refuse the credentials."""
+    DOCKER_PARTS = "docker_parts"
+    """Where each part runs (``docker.parts``): the backend, PostgreSQL, the engine."""
+    NETWORK = "docker_network"
+    """``--docker-network`` as the engine shows it (``exists`` False when it is missing)."""
+    AGENT_ENV = "agent_env"
+    """Which of the agent's variables the project container has: names only, never values."""
 
 
 Asker = Callable[[str, Sequence[str], bool], str]

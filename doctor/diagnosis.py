@@ -5,7 +5,10 @@ Evidence rules:
 - a finding is made only from a result that saw its problem (the checks name problems by
   what they observed; see ``doctor.catalogue``);
 - a stream that passed demotes the problems that did not affect it (MongoDB, Docker and
-  the base image as the doctor sees them, the container with ``--ai-url``) to warnings;
+  the base image as the doctor sees them, the container with ``--ai-url``, the network) to
+  warnings; a stream whose backend resolved the container's name (its error is a refused
+  or cut connection to it) demotes the problems that would have kept the name from
+  resolving;
 - the stream not observed to a verdict (no run, or every way to it skipped) is the
   inconclusive ``sse.not-tested``, and the doctor's own cut of a healthy-looking stream is
   ``sse.observation-cut``: neither is a fault of the stack.
@@ -26,8 +29,9 @@ from doctor.model import Category, Check, Result, Status, layer_rank
 
 PROBLEM, WARNING, INCONCLUSIVE = "problem", "warning", "inconclusive"
 SEVERITIES = (PROBLEM, WARNING, INCONCLUSIVE)
-OFF_THE_PATH = ("mongodb.", "docker.", "image.", "container.")
-"""Problems a working stream shows did not matter to it: the doctor's view of them."""
+OFF_THE_PATH = ("mongodb.", "docker.", "image.", "container.", "network.")
+"""Problems a working stream shows did not matter to it: the doctor's view of them (a
+stream that came through crossed the network, whatever the doctor saw of it)."""
 _AI_GONE = {
     "network.container-unresolvable",
     "sse.upstream-unreachable",
@@ -38,12 +42,35 @@ _AI_GONE = {
     "sse.events-lost",
     "sse.no-status",
 }
+NAME_PROBLEMS = frozenset(
+    {
+        "network.missing",
+        "network.host-backend",
+        "network.container-elsewhere",
+        "network.backend-elsewhere",
+        "network.container-unresolvable",
+    }
+)
+"""Problems that keep the backend from resolving the container's name."""
+RESOLVED = frozenset({"sse.upstream-unreachable", "sse.upstream-cut"})
+"""Stream problems that show the backend resolved the name (and then failed to connect)."""
+_UNRESOLVABLE = {"network.container-unresolvable", "run.not-found", "sse.events-lost"}
 EXPLAINS: dict[str, set[str]] = {
     "container.missing": _AI_GONE | {"container.stopped"},
     "container.stopped": _AI_GONE,
     "container.restarting": _AI_GONE,
     "sse.upstream-unreachable": {"ai.down", "ai.timeout", "run.not-found", "sse.events-lost"},
     "network.container-unresolvable": {"run.not-found", "sse.events-lost"},
+    # Why the backend cannot resolve the container (after the entry above, which folds in
+    # what the unresolvable name explains): the first of these that was seen.
+    "network.host-backend": _UNRESOLVABLE,
+    "network.missing": _UNRESOLVABLE,
+    "network.container-elsewhere": _UNRESOLVABLE,
+    "network.backend-elsewhere": _UNRESOLVABLE,
+    "env.api-key-missing": {"agent.no-api-key"},
+    "env.postgres-url-missing": {"agent.postgres"},
+    "postgres.localhost": {"agent.postgres"},
+    "postgres.unreachable": {"agent.postgres"},
     "sse.upstream-cut": {"ai.down", "ai.timeout", "run.not-found", "sse.events-lost"},
     "run.not-found": {"sse.events-lost"},
     "mongodb.down": {"backend.error"},
@@ -88,12 +115,16 @@ def diagnose(results: Sequence[Result], checks: Sequence[Check]) -> list[Finding
         stream.status is Status.PASS
         or (stream.status is Status.WARN and not _inconclusive(stream.problem or ""))
     )
+    resolved = stream_passed or any(
+        item.id in RESOLVED and item.check.id == "sse.stream" for item in seen
+    )
     grouped: dict[str, list[_Seen]] = {}
     for item in seen:
         grouped.setdefault(item.id, []).append(item)
     _merge_explained(grouped)
     findings = [
-        _finding(problem_id, members, stream_passed) for problem_id, members in grouped.items()
+        _finding(problem_id, members, stream_passed, resolved)
+        for problem_id, members in grouped.items()
     ]
     if stream is not None and stream.status is Status.SKIP and not grouped:
         findings.append(_not_tested(stream, results))
@@ -154,7 +185,9 @@ def _inconclusive(problem_id: str) -> bool:
     return entry is not None and entry.inconclusive
 
 
-def _finding(problem_id: str, members: list[_Seen], stream_passed: bool) -> Finding:
+def _finding(
+    problem_id: str, members: list[_Seen], stream_passed: bool, resolved: bool = False
+) -> Finding:
     members.sort(
         key=lambda s: (s.status is Status.WARN, s.check.corroborates, layer_rank(s.check.layer))
     )
@@ -167,6 +200,8 @@ def _finding(problem_id: str, members: list[_Seen], stream_passed: bool) -> Find
     else:
         severity = WARNING
     if severity == PROBLEM and stream_passed and problem_id.startswith(OFF_THE_PATH):
+        severity = WARNING
+    if severity == PROBLEM and resolved and problem_id in NAME_PROBLEMS:
         severity = WARNING
     category = entry.category if entry is not None and entry.category else cause.result.category
     hint = cause.hint or (tr(entry.fix) if entry is not None else "")

@@ -126,6 +126,9 @@ def test_public_view_hides_secrets() -> None:
         *((["--mongo-db", f"refactor{c}agent"], "--mongo-db") for c in '/\\. "$\x00'),
         (["--mongo-db", "d" * 64], "--mongo-db"),
         (["--mongo-db", "é" * 32], "--mongo-db"),
+        (["--docker-network", "refactor network"], "--docker-network"),
+        (["--docker-network", "-net"], "--docker-network"),
+        (["--backend-container", "api;id"], "--backend-container"),
     ],
 )
 def test_bad_values_exit_2_with_one_line_naming_the_option(
@@ -387,3 +390,28 @@ def test_the_help_warns_that_flags_show_in_ps(capsys) -> None:
     assert "Other users see command-line flags in `ps`: prefer SSE_DOCTOR_PASSWORD" in text
     assert "prefer SSE_DOCTOR_TOKEN or --token-file" in text
     assert "--password-stdin" in text
+
+
+def test_docker_network_and_backend_container_from_each_place(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert resolve([]).docker_network == "refactor-network"
+    assert resolve([]).backend_container is None
+    (in_tmp / "sse-doctor.toml").write_text(
+        '[sse-doctor]\ndocker-network = "file-net"\nbackend-container = "file-api"\n'
+    )
+    assert (resolve([]).docker_network, resolve([]).backend_container) == ("file-net", "file-api")
+    monkeypatch.setenv("SSE_DOCTOR_DOCKER_NETWORK", "env-net")
+    monkeypatch.setenv("SSE_DOCTOR_BACKEND_CONTAINER", "env-api")
+    assert (resolve([]).docker_network, resolve([]).backend_container) == ("env-net", "env-api")
+    config = resolve(["--docker-network", "cli-net", "--backend-container", "refactor-api"])
+    assert (config.docker_network, config.backend_container) == ("cli-net", "refactor-api")
+
+
+@pytest.mark.parametrize("command", ["run", "report", "stream"])
+def test_backend_container_is_an_option_of_every_stack_command(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, "--help"]) == 0
+    shown = capsys.readouterr().out
+    assert "--backend-container" in shown and "--docker-network" in shown

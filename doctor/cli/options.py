@@ -108,6 +108,15 @@ STACK_OPTIONS = [
     _option("--docker-host", help="Docker engine URL (default: DOCKER_HOST or context)."),
     _option("--base-image", default=Config.base_image, help="Base image tag."),
     _option("--container-prefix", default=Config.container_prefix, help="Container name prefix."),
+    _option(
+        "--docker-network",
+        default=Config.docker_network,
+        help="The network the backend reaches the project containers on.",
+    ),
+    _option(
+        "--backend-container",
+        help="The backend's container (default: the one found by its port or compose name).",
+    ),
     _option("--ai-url", help="AI Server URL when it runs outside Docker."),
     _option("--no-docker", is_flag=True, default=False, help="Do not look at Docker."),
     _option("--timeout", type=float, default=Config.timeout, help="Per-probe timeout, s."),

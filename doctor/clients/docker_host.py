@@ -92,11 +92,70 @@ def _context_host(config_dir: Path, name: str) -> str | None:
 
 
 def docker_client(explicit: str | None = None, timeout: float = 60.0) -> docker.DockerClient:
-    """A client for the engine the ``docker`` CLI would use (TLS settings from the env)."""
+    """A client for the engine the ``docker`` CLI would use (TLS settings from the env).
+
+    An ``ssh://user@host[:port]`` engine goes through docker-py's SSH transport: paramiko
+    (the ``ssh`` extra) logs in with the keys ``~/.ssh`` and the agent offer, checks the host
+    key against ``~/.ssh/known_hosts`` and runs ``docker system dial-stdio`` there (so the
+    docker CLI must be on that host). What keeps it from working is one line, a
+    DockerException for which :func:`ssh_unavailable` is true.
+    """
     import docker
 
     settings = docker.utils.kwargs_from_env()  # DOCKER_TLS_VERIFY, DOCKER_CERT_PATH
     host = resolve_docker_host(explicit)
     if host:
         settings["base_url"] = host
+    if host and host.startswith("ssh://"):
+        return _ssh_client(host, timeout, settings)
     return docker.DockerClient(timeout=timeout, **settings)
+
+
+def _ssh_client(host: str, timeout: float, settings: dict) -> docker.DockerClient:
+    import socket
+    from urllib.parse import urlsplit
+
+    import docker
+    import docker.errors
+
+    try:
+        import paramiko
+    except ImportError:
+        raise _unavailable(
+            f"{host}: ssh:// engines need paramiko: pip install 'sse-doctor[ssh]'"
+        ) from None
+    parts = urlsplit(host)
+    try:  # paramiko's own connect has no timeout: find out first that something listens
+        socket.create_connection((parts.hostname, parts.port or 22), timeout=timeout).close()
+    except OSError as exc:  # nothing listens, or no answer: the engine is down
+        raise docker.errors.DockerException(f"{host}: {exc.strerror or exc}") from exc
+    try:
+        return docker.DockerClient(timeout=timeout, **settings)
+    except paramiko.AuthenticationException as exc:
+        raise _unavailable(
+            f"{host}: the login is refused ({exc}); ~/.ssh or the ssh agent must hold a key "
+            "the host accepts"
+        ) from None
+    except paramiko.SSHException as exc:
+        reason = str(exc)
+        if "known_hosts" in reason:
+            port = f"-p {parts.port} " if parts.port else ""
+            reason += f" (add it: ssh-keyscan {port}{parts.hostname} >> ~/.ssh/known_hosts)"
+        raise _unavailable(f"{host}: {reason}") from None
+    except OSError as exc:
+        raise _unavailable(f"{host}: {exc.strerror or exc}") from None
+
+
+def _unavailable(message: str) -> Exception:
+    """docker-py's DockerException (what every caller handles), marked as an ssh:// engine
+    that cannot be used (``ssh_unavailable``)."""
+    import docker.errors
+
+    exc = docker.errors.DockerException(message)
+    exc.ssh_unavailable = True  # type: ignore[attr-defined]
+    return exc
+
+
+def ssh_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says an ``ssh://`` engine cannot be used (not that it is down)."""
+    return bool(getattr(exc, "ssh_unavailable", False))

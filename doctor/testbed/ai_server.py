@@ -264,6 +264,19 @@ class AIServer:
         self._server.server_close()
 
 
+def _accept_tcp(where: str) -> None:
+    """Take TCP connections at ``HOST:PORT`` and close them: PostgreSQL as far as a TCP
+    connect can tell (the agent never speaks its protocol)."""
+    host, _, port = where.rpartition(":")
+    listener = socket.create_server((host, int(port)))
+
+    def serve() -> None:
+        while True:
+            listener.accept()[0].close()
+
+    threading.Thread(target=serve, name="postgres", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Serve until killed: ``python3 ai_server.py --port 8000 --profile v2``.
 
@@ -278,7 +291,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stall", action="store_true")
     parser.add_argument("--hold", action="store_true", help="leave every task pending")
     parser.add_argument("--kill-after-events", type=int)
+    parser.add_argument("--answer-dns", action="store_true", help="NXDOMAIN on 127.0.0.1:53")
+    parser.add_argument("--postgres", help="HOST:PORT where a stand-in PostgreSQL takes TCP")
     args = parser.parse_args(argv)
+    if args.postgres:
+        _accept_tcp(args.postgres)
+    if args.answer_dns:
+        try:
+            from doctor.testbed.nxdomain import answer_dns
+        except ImportError:  # in the container, beside this file
+            from nxdomain import answer_dns  # type: ignore[no-redef]
+        answer_dns()
     settings = Settings(
         profile=args.profile,
         step_gap=args.step_gap,

@@ -29,11 +29,15 @@ BUSYBOX = Path("/bin/busybox")
 HOST_PYTHON = Path("/usr/bin/python3")
 AI_SERVER = Path(__file__).with_name("ai_server.py")
 AI_AGENT = Path(__file__).with_name("ai_agent.py")
+NXDOMAIN = Path(__file__).with_name("nxdomain.py")
 IMAGE_REPO = "sse-doctor-testbed"
 LABEL = "sse-doctor.testbed"
 PYTHON_HOME = "/opt/python"
 TOOLS = ("wget", "python")
 READY_DEADLINE_S = 10.0
+POSTGRES_ADDRESS = "127.0.0.2"
+"""Where ``postgres`` resolves in the container (its own loopback, not 127.0.0.1, so that
+``localhost:5432`` stays closed there as in the real container)."""
 _build_lock = threading.Lock()
 
 
@@ -97,6 +101,7 @@ def python_mounts() -> dict[str, dict[str, str]]:
         f"/usr/lib/python{version}": {"bind": f"{PYTHON_HOME}/lib/python{version}", "mode": "ro"},
         str(AI_SERVER): {"bind": "/opt/testbed/ai_server.py", "mode": "ro"},
         str(AI_AGENT): {"bind": "/opt/testbed/ai_agent.py", "mode": "ro"},
+        str(NXDOMAIN): {"bind": "/opt/testbed/nxdomain.py", "mode": "ro"},
     }
     for directory in _library_directories(binary):
         mounts[directory] = {"bind": directory, "mode": "ro"}
@@ -156,6 +161,7 @@ class DockerAIServer:
         name: str,
         env: dict[str, str],
         server_args: list[str],
+        network: str | None = None,
     ) -> None:
         self._client = client
         self._create: dict[str, Any] = {
@@ -165,8 +171,18 @@ class DockerAIServer:
             "labels": {LABEL: "1"},
             "volumes": python_mounts(),
             "dns": [LOOPBACK],  # names it cannot resolve are never asked of the outside
+            # compose's postgres as the container sees it: the name resolves, 5432 takes TCP
+            "extra_hosts": {"postgres": POSTGRES_ADDRESS},
         }
-        self._command = [f"{PYTHON_HOME}/bin/python3", "/opt/testbed/ai_server.py", *server_args]
+        if network:  # as the backend creates it: docker create --network <DOCKER_NETWORK>
+            self._create["network"] = network
+        self._command = [
+            f"{PYTHON_HOME}/bin/python3",
+            "/opt/testbed/ai_server.py",
+            *server_args,
+            "--postgres",
+            f"{POSTGRES_ADDRESS}:5432",
+        ]
         self._probe = HealthProbe()
         self.container: Container | None = None
 
@@ -210,6 +226,13 @@ class DockerAIServer:
         assert self.container is not None
         self.container.kill(signal="SIGUSR1")
         wait_until(lambda: not self.healthy(), "AI Server to stop listening", READY_DEADLINE_S)
+
+    def move(self, to: str, away: str) -> None:
+        """Connect the container to the network ``to`` and disconnect it from ``away``."""
+        assert self.container is not None
+        self._client.networks.get(to).connect(self.container)
+        self._client.networks.get(away).disconnect(self.container)
+        self.container.reload()
 
     def kill(self) -> None:
         """SIGKILL the container: it exits with code 137."""

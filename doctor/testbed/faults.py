@@ -35,6 +35,8 @@ FAULTS: dict[str, str] = {
 LIVE_RUN_FAULTS = frozenset({"keepalive-only", "agent-stall", "slow-events", "buffered"})
 """Faults that show only while the run is still going: the stack does not wait for it."""
 DOCKER_FAULTS = frozenset({"container-stopped", "no-base-image"})
+HOST_BACKEND_FAULTS = frozenset({"backend-hang", "container-unresolvable"})
+"""Faults of the backend on this host only (a backend container resolves by Docker's DNS)."""
 
 
 def validate(faults: Iterable[str], docker: bool = True) -> frozenset[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from urllib.parse import quote
 
 import pymongo
 from mockupdb import MockupDB, Request
@@ -43,10 +44,21 @@ class NxMongo:
         self._server = self._loop.run_until_complete(asyncio.start_server(serve, LOOPBACK, 0))
         self.port: int = self._server.sockets[0].getsockname()[1]
         self.uri = f"mongodb://{LOOPBACK}:{self.port}"
+        self._serve = serve
+        self._unix: list[asyncio.AbstractServer] = []
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="sse-doctor-testbed-mongo", daemon=True
         )
         self._thread.start()
+
+    def listen_unix(self, path: str) -> str:
+        """Also serve on the Unix socket ``path`` (for a backend in a container, which
+        cannot reach this host's loopback); the URI pymongo reaches it by."""
+        started = asyncio.run_coroutine_threadsafe(
+            asyncio.start_unix_server(self._serve, path), self._loop
+        )
+        self._unix.append(started.result(timeout=5))
+        return "mongodb://" + quote(path, safe="")
 
     def stop(self) -> None:
         """Stop listening and drop every connection, as a stopped mongod does."""
@@ -54,6 +66,8 @@ class NxMongo:
             return
 
         async def close() -> None:
+            for server in self._unix:
+                server.close()
             self._server.close()
             for writer in list(self._writers):
                 writer.transport.abort()

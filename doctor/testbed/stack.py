@@ -8,7 +8,7 @@ import os
 import secrets
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from bson import ObjectId
 
 from doctor.testbed.ai_server import AIServer, Settings
 from doctor.testbed.backend import CONTAINER_PREFIX, BackendConfig, create_app
-from doctor.testbed.faults import LIVE_RUN_FAULTS, validate
+from doctor.testbed.faults import HOST_BACKEND_FAULTS, LIVE_RUN_FAULTS, validate
 from doctor.testbed.hang import HangingListener
 from doctor.testbed.mongo import NxMongo, RefusingMongo
 from doctor.testbed.net import LOOPBACK, closed_port
@@ -63,6 +63,10 @@ class Stack:
     log_path: Path
     faults: frozenset[str]
     llm_api_key: str | None
+    network: str | None = None
+    """The Docker network the stack created (``refactor-network`` in the real stack)."""
+    backend_container: str | None = None
+    """The container the backend runs in, on ``network``; None: on this host."""
 
     @property
     def login(self) -> str:
@@ -132,6 +136,10 @@ def start_stack(
     step_gap: float = 0.02,
     ping_interval: float = 0.5,
     tools: str = "python",
+    network: str | None = None,
+    backend_container: str | None = None,
+    ai_network: str | None = None,
+    ai_env: Mapping[str, str | None] | None = None,
 ) -> contextlib.AbstractContextManager[Stack]:
     """Start backend, AI Server and MongoDB with ``faults`` injected; stop them all on exit.
 
@@ -142,15 +150,51 @@ def start_stack(
     events, ``ping_interval`` the keepalive comments (15 s in the real stack). With
     ``docker``, ``tools`` picks the container image's flavour: ``python`` (python3, no
     wget, like the V2 image) or ``wget`` (busybox wget and no python3 on the PATH).
+
+    With ``docker``, ``network`` creates that Docker network (removed on exit; one that
+    exists already is refused) and the project container joins it, as the backend's
+    ``docker create --network refactor-network`` does; ``ai_network`` moves the project
+    container to a network of that name (created too) once its run is done, to model a
+    container on another network. ``backend_container`` (a name, e.g. ``refactor-api``) runs the
+    backend in a container on ``network``, port 8000 published on 127.0.0.1, as compose
+    runs it: it resolves ``refactor-project-<id>`` through Docker's DNS and logs to its
+    stdout. ``ai_env`` sets (a string) or removes (None) variables of the AI Server's
+    container after the faults made its environment.
     """
     chosen = validate(faults, docker)
+    if (network or backend_container or ai_network or ai_env) and not docker:
+        raise ValueError("network, backend_container, ai_network and ai_env need docker=True")
+    if backend_container and not network:
+        raise ValueError("backend_container needs a network to run on")
+    if backend_container and chosen & HOST_BACKEND_FAULTS:
+        needs = ", ".join(sorted(chosen & HOST_BACKEND_FAULTS))
+        raise ValueError(f"testbed fault(s) {needs} need the backend on this host")
     if step_gap < 0 or ping_interval <= 0:
         raise ValueError("step_gap must not be negative and ping_interval must be positive")
     if tools not in ("wget", "python"):
         raise ValueError(f"tools must be wget or python, not {tools!r}")
+    placing = _Placing(network, backend_container, ai_network, dict(ai_env or {}))
     return _running_stack(
-        chosen, profile(profile_name), docker, log_path, base_image, step_gap, ping_interval, tools
+        chosen,
+        profile(profile_name),
+        docker,
+        log_path,
+        base_image,
+        step_gap,
+        ping_interval,
+        tools,
+        placing,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Placing:
+    """Where the parts run in Docker, and the AI Server's environment changes."""
+
+    network: str | None
+    backend_container: str | None
+    ai_network: str | None
+    ai_env: dict[str, str | None]
 
 
 def _server_args(settings: Settings) -> list[str]:
@@ -160,6 +204,7 @@ def _server_args(settings: Settings) -> list[str]:
         "--step-gap", str(settings.step_gap),
         "--ping-interval", str(settings.ping_interval),
         "--poll-interval", str(settings.poll_interval),
+        "--answer-dns",  # see doctor.testbed.nxdomain
     ]  # fmt: skip
     if settings.stall:
         args.append("--stall")
@@ -177,18 +222,26 @@ def _docker_ai(
     base_image: str,
     tools: str,
     exits: contextlib.ExitStack,
+    placing: _Placing,
 ) -> Any:
-    """The AI Server's container, and the base image tag the faults call for."""
+    """The AI Server's container (on its network), and the base image tag the faults call
+    for."""
     # Imported here so that stacks without Docker never load the Docker SDK.
     from doctor.clients.docker_host import docker_client
     from doctor.testbed.docker_ai import DockerAIServer, ensure_image, set_base_tag
+    from doctor.testbed.docker_net import create_network
 
     client = docker_client()
     exits.callback(client.close)
     image = ensure_image(client, tools)
     if set_base_tag(client, image, base_image, present="no-base-image" not in faults):
         exits.callback(set_base_tag, client, image, base_image, present=False)
-    ai = DockerAIServer(client, image, container, dict(settings.env), _server_args(settings))
+    for name in dict.fromkeys(n for n in (placing.network, placing.ai_network) if n):
+        create_network(client, name, exits)
+    network = placing.network or placing.ai_network
+    ai = DockerAIServer(
+        client, image, container, dict(settings.env), _server_args(settings), network
+    )
     exits.callback(ai.stop)
     ai.start()
     return ai
@@ -217,6 +270,7 @@ def _running_stack(
     step_gap: float,
     ping_interval: float,
     tools: str,
+    placing: _Placing,
 ) -> Iterator[Stack]:
     with contextlib.ExitStack() as exits:
         if log_path is None:
@@ -240,6 +294,11 @@ def _running_stack(
         ):
             if fault in faults:
                 env.pop(name, None)
+        for name, value in placing.ai_env.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         settings = Settings(
             profile=chosen.name,
             step_gap=1.5 if "slow-events" in faults else 0.1 if "buffered" in faults else step_gap,
@@ -252,7 +311,7 @@ def _running_stack(
         )
         ai: Any
         if docker:
-            ai = _docker_ai(settings, faults, container, base_image, tools, exits)
+            ai = _docker_ai(settings, faults, container, base_image, tools, exits, placing)
             with pymongo.MongoClient(mongo.uri) as client:
                 client[DATABASE].projects.update_one(
                     {"_id": ObjectId(seed.ready)}, {"$set": {"container_id": ai.id}}
@@ -277,7 +336,20 @@ def _running_stack(
             ping_interval=ping_interval,
         )
         served = None
-        if "backend-hang" in faults:
+        if placing.backend_container:
+            from doctor.testbed.docker_net import backend_in_container
+
+            backend_url = backend_in_container(
+                chosen.name,
+                mongo,
+                signer,
+                Path(log_path),
+                ping_interval,
+                faults,
+                (placing.network, placing.backend_container),
+                exits,
+            )
+        elif "backend-hang" in faults:
             listener = HangingListener()
             listener.start()
             exits.callback(listener.stop)
@@ -288,15 +360,18 @@ def _running_stack(
             served.start()
             port = served.port
         exits.callback(ai.stop)  # first out: open streams end, so the backend stops at once
-        backend_url = f"http://{LOOPBACK}:{port}"
+        if not placing.backend_container:
+            backend_url = f"http://{LOOPBACK}:{port}"
         token = signer.issue(seed.user_id, seed.email)
-        if served is not None:
+        if served is not None or placing.backend_container:
             run_id = _start_run(backend_url, token, seed.ready)
             if not faults & LIVE_RUN_FAULTS:
                 _wait_run(backend_url, token, seed.ready, run_id)
         else:  # nothing answers at the backend: the run was started before it hung
             run_id = ai.seed("a run from before the backend hung").task_id if not docker else "-"
 
+        if placing.network and placing.ai_network:  # after the run: the backend saw it
+            ai.move(placing.ai_network, placing.network)
         if "unknown-run" in faults:
             ai.restart() if docker else ai.forget()
         if "ai-down" in faults:
@@ -343,5 +418,7 @@ def _running_stack(
             docker=docker,
             log_path=Path(log_path),
             faults=faults,
-            llm_api_key=llm_api_key if "no-api-key" not in faults else None,
+            llm_api_key=env.get("ANTHROPIC_API_KEY"),
+            network=placing.network,
+            backend_container=placing.backend_container,
         )

@@ -32,12 +32,17 @@ class TokenError(ValueError):
 class TokenSigner:
     """Issues and verifies HS256 JWTs whose subject is a user id."""
 
-    def __init__(self, lifetime_s: int = LIFETIME_S) -> None:
-        self._key = secrets.token_bytes(32)
+    def __init__(self, lifetime_s: int = LIFETIME_S, key: bytes | None = None) -> None:
+        self._key = key or secrets.token_bytes(32)
         self.lifetime_s = lifetime_s
 
     def _sign(self, signing_input: str) -> str:
         return _b64(hmac.new(self._key, signing_input.encode(), hashlib.sha256).digest())
+
+    @property
+    def key(self) -> bytes:
+        """The signing key: a backend in a container verifies with the same one."""
+        return self._key
 
     def issue(self, user_id: str, email: str, lifetime_s: int | None = None) -> str:
         header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
