@@ -91,10 +91,6 @@ STACK_OPTIONS = [
         type=PathType(exists=True, dir_okay=False, regular=True),
         help="The backend's log file: its lines about the run are evidence.",
     ),
-    _option(
-        "--backend-container",
-        help="The backend's container, whose log is read (default: the one found).",
-    ),
     _option("--project", help="Project id (default: the only READY project)."),
     _option("--run", help="Watch this run id, or `latest` (default: the newest run)."),
     _option(
@@ -115,7 +111,8 @@ STACK_OPTIONS = [
     ),
     _option(
         "--backend-container",
-        help="The backend's container (default: the one found by its port or compose name).",
+        help="The backend's container, asked for the path and whose log is read (default: the "
+        "one publishing the --backend-url port, or compose's api).",
     ),
     _option("--ai-url", help="AI Server URL when it runs outside Docker."),
     _option("--no-docker", is_flag=True, default=False, help="Do not look at Docker."),

@@ -17,7 +17,7 @@ from doctor.cli.options import (
 
 @command(
     "status",
-    "One row per project: status, container, AI Server, newest run, verdict.",
+    "Every project at once: container, AI Server, newest run, verdict.",
     [
         "sse-doctor status",
         "sse-doctor status --json",

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import re
 
+import click
 import pytest
 
-from doctor.cli import main
-from doctor.cli.main import COMMANDS
+from doctor.cli import cli, main
 from doctor.config import Config
 from doctor.model import LAYER_NAMES, layer_rank
 from doctor.registry import load_checks, select
+
+COMMANDS = cli.list_commands(click.Context(cli))
 
 
 def doctor(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
