@@ -30,7 +30,7 @@ MAX_PARALLEL = 64
 """Projects surveyed at the same time; more wait for a free slot."""
 NEUTRAL = ("sse.not-tested",)
 NOT_YET = ("CREATED", "PROVISIONING", "STOPPED")
-"""Project statuses that are a stage of its life, not a failure."""
+"""Project statuses that are a stage of its life, not a failure (a FAILED provision is)."""
 """Findings that are not a fault of a project seen by status (it has no run yet)."""
 
 
@@ -158,7 +158,7 @@ def _container(ctx: Context) -> str | None:
     if not facts:
         return None
     if not facts.get("exists"):
-        return tr("missing")
+        return "missing"
     if facts.get("state") == "running":
         return "running"
     code = facts.get("exit_code")
@@ -177,7 +177,9 @@ def _health(record: RunRecord) -> str | None:
 
 def verdict(record: RunRecord, ctx: Context, project: dict[str, Any]) -> Finding | None:
     """The project's first problem, else what its newest run or the AI Server's memory says."""
-    findings = [_as_seen_by_status(f, project) for f in record.diagnosis if f.id not in NEUTRAL]
+    findings = [f for f in record.diagnosis if f.id not in NEUTRAL]
+    if project.get("status") in NOT_YET:  # no container, no run yet: its stage says it all
+        findings = [replace(f, severity=WARNING) for f in findings if f.id == "project.not-ready"]
     for severity in (PROBLEM, WARNING, INCONCLUSIVE):
         first = next((f for f in findings if f.severity == severity), None)
         if first is not None:
@@ -198,14 +200,6 @@ def verdict(record: RunRecord, ctx: Context, project: dict[str, Any]) -> Finding
         evidence = {"refactor_thread_id": thread, "runs": 0, "ai_health": health}
         return _finding("run.not-found", title, ("backend.run", "ai_server.health"), evidence)
     return None
-
-
-def _as_seen_by_status(finding: Finding, project: dict[str, Any]) -> Finding:
-    """A project not yet provisioned (or stopped by its owner) is a state, not a fault; a
-    FAILED provision stays a problem."""
-    if finding.id == "project.not-ready" and project.get("status") in NOT_YET:
-        return replace(finding, severity=WARNING)
-    return finding
 
 
 def _finding(

@@ -7,12 +7,10 @@ import dataclasses
 import os
 import secrets
 import tempfile
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pymongo
 from bson import ObjectId
 
@@ -25,12 +23,19 @@ from doctor.testbed.net import LOOPBACK, closed_port
 from doctor.testbed.profiles import Profile, profile
 from doctor.testbed.proxy import Proxy
 from doctor.testbed.server import BackendServer
-from doctor.testbed.store import DATABASE, new_project, new_user
+from doctor.testbed.store import DATABASE, User, new_project, new_user
+from doctor.testbed.team import (
+    API_PREFIX,
+    MakeAI,
+    settle_team,
+    start_run,
+    start_team,
+    validate_team,
+    wait_run,
+)
 from doctor.testbed.tokens import TokenSigner
 from doctor.testbed.upstream import BackendLog
 
-API_PREFIX = "/api/v1"
-SEED_DEADLINE_S = 10.0
 POSTGRES_URL = "postgresql://langgraph:langgraph_secret@postgres:5432/langgraph"
 
 
@@ -67,6 +72,8 @@ class Stack:
     """The Docker network the stack created (``refactor-network`` in the real stack)."""
     backend_container: str | None = None
     """The container the backend runs in, on ``network``; None: on this host."""
+    team: dict[str, str] = dataclasses.field(default_factory=dict)
+    """The team's projects (``start_stack(team=…)``): project id -> state."""
 
     @property
     def login(self) -> str:
@@ -117,15 +124,6 @@ def _seed(uri: str, chosen: Profile) -> _Seed:
     return _Seed(user.email, user.username, user.password, user.id, ready, not_ready, foreign)
 
 
-def _start_run(backend_url: str, token: str, project_id: str) -> str:
-    """Start a run through the backend, as the front end does."""
-    headers = {"Authorization": f"Bearer {token}"}
-    url = f"{backend_url}{API_PREFIX}/projects/{project_id}/agent/run"
-    answer = httpx.post(url, headers=headers, timeout=5, trust_env=False)
-    answer.raise_for_status()
-    return str(answer.json()["run_id"])
-
-
 def start_stack(
     faults: Iterable[str] = (),
     *,
@@ -140,6 +138,7 @@ def start_stack(
     backend_container: str | None = None,
     ai_network: str | None = None,
     ai_env: Mapping[str, str | None] | None = None,
+    team: Iterable[str] = (),
 ) -> contextlib.AbstractContextManager[Stack]:
     """Start backend, AI Server and MongoDB with ``faults`` injected; stop them all on exit.
 
@@ -160,8 +159,13 @@ def start_stack(
     runs it: it resolves ``refactor-project-<id>`` through Docker's DNS and logs to its
     stdout. ``ai_env`` sets (a string) or removes (None) variables of the AI Server's
     container after the faults made its environment.
+
+    ``team`` adds a READY project of the same user per state of
+    ``doctor.testbed.team.TEAM_STATES`` (``healthy``, ``stopped``, ``failed``,
+    ``forgotten``), each with its own AI Server; ``Stack.team`` maps their ids to states.
     """
     chosen = validate(faults, docker)
+    members = validate_team(team)
     if (network or backend_container or ai_network or ai_env) and not docker:
         raise ValueError("network, backend_container, ai_network and ai_env need docker=True")
     if backend_container and not network:
@@ -173,7 +177,7 @@ def start_stack(
         raise ValueError("step_gap must not be negative and ping_interval must be positive")
     if tools not in ("wget", "python"):
         raise ValueError(f"tools must be wget or python, not {tools!r}")
-    placing = _Placing(network, backend_container, ai_network, dict(ai_env or {}))
+    placing = _Placing(network, backend_container, ai_network, dict(ai_env or {}), members)
     return _running_stack(
         chosen,
         profile(profile_name),
@@ -195,6 +199,7 @@ class _Placing:
     backend_container: str | None
     ai_network: str | None
     ai_env: dict[str, str | None]
+    team: tuple[str, ...] = ()
 
 
 def _server_args(settings: Settings) -> list[str]:
@@ -223,9 +228,9 @@ def _docker_ai(
     tools: str,
     exits: contextlib.ExitStack,
     placing: _Placing,
-) -> Any:
-    """The AI Server's container (on its network), and the base image tag the faults call
-    for."""
+) -> tuple[Any, MakeAI]:
+    """The AI Server's container (on its network), the base image tag the faults call for,
+    and how to start more AI Server containers (for a team)."""
     # Imported here so that stacks without Docker never load the Docker SDK.
     from doctor.clients.docker_host import docker_client
     from doctor.testbed.docker_ai import DockerAIServer, ensure_image, set_base_tag
@@ -239,25 +244,14 @@ def _docker_ai(
     for name in dict.fromkeys(n for n in (placing.network, placing.ai_network) if n):
         create_network(client, name, exits)
     network = placing.network or placing.ai_network
-    ai = DockerAIServer(
-        client, image, container, dict(settings.env), _server_args(settings), network
-    )
-    exits.callback(ai.stop)
-    ai.start()
-    return ai
 
+    def make_ai(name: str, chosen: Settings) -> Any:
+        ai = DockerAIServer(client, image, name, dict(chosen.env), _server_args(chosen), network)
+        exits.callback(ai.stop)
+        ai.start()
+        return ai
 
-def _wait_run(backend_url: str, token: str, project_id: str, run_id: str) -> None:
-    """Poll the backend until the run is no longer RUNNING."""
-    headers = {"Authorization": f"Bearer {token}"}
-    url = f"{backend_url}{API_PREFIX}/projects/{project_id}/agent/runs/{run_id}"
-    deadline = time.monotonic() + SEED_DEADLINE_S
-    while time.monotonic() < deadline:
-        answer = httpx.get(url, headers=headers, timeout=5, trust_env=False)
-        if answer.is_success and answer.json().get("status") != "RUNNING":
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"testbed: run {run_id} did not finish in {SEED_DEADLINE_S} s")
+    return make_ai(container, settings), make_ai
 
 
 @contextlib.contextmanager
@@ -310,20 +304,32 @@ def _running_stack(
             env=env,
         )
         ai: Any
+        make_ai: MakeAI
         if docker:
-            ai = _docker_ai(settings, faults, container, base_image, tools, exits, placing)
+            ai, make_ai = _docker_ai(settings, faults, container, base_image, tools, exits, placing)
             with pymongo.MongoClient(mongo.uri) as client:
                 client[DATABASE].projects.update_one(
                     {"_id": ObjectId(seed.ready)}, {"$set": {"container_id": ai.id}}
                 )
         else:
-            ai = AIServer(settings).start()
-        names = {container}
+
+            def make_ai(name: str, chosen: Settings) -> Any:
+                server = AIServer(chosen).start()
+                exits.callback(server.stop)
+                return server
+
+            ai = make_ai(container, settings)
+        routes: dict[str, Any] = {container: ai}
+        owner = User(seed.user_id, seed.email, seed.username, seed.password)
+        members = start_team(
+            placing.team, mongo.uri, owner, chosen.prompt_field, settings, make_ai, routes
+        )
 
         def lookup(name: str) -> tuple[str, int] | None:
-            if name not in names:
+            server = routes.get(name)
+            if server is None:
                 return None
-            return ai.address() if docker else (LOOPBACK, ai.port)
+            return server.address() if docker else (LOOPBACK, server.port)
 
         signer = TokenSigner()
         config = BackendConfig(
@@ -359,14 +365,16 @@ def _running_stack(
             exits.callback(served.stop)
             served.start()
             port = served.port
-        exits.callback(ai.stop)  # first out: open streams end, so the backend stops at once
+        for server in list(routes.values()):
+            exits.callback(server.stop)  # first out: open streams end, the backend stops at once
         if not placing.backend_container:
             backend_url = f"http://{LOOPBACK}:{port}"
         token = signer.issue(seed.user_id, seed.email)
         if served is not None or placing.backend_container:
-            run_id = _start_run(backend_url, token, seed.ready)
+            run_id = start_run(backend_url, token, seed.ready)
             if not faults & LIVE_RUN_FAULTS:
-                _wait_run(backend_url, token, seed.ready, run_id)
+                wait_run(backend_url, token, seed.ready, run_id)
+            settle_team(members, backend_url, token, docker)
         else:  # nothing answers at the backend: the run was started before it hung
             run_id = ai.seed("a run from before the backend hung").task_id if not docker else "-"
 
@@ -379,7 +387,7 @@ def _running_stack(
         if "container-stopped" in faults:
             ai.kill()
         if "container-unresolvable" in faults:
-            names.clear()
+            routes.clear()
         doctor_mongo = mongo.uri
         if "mongo-down" in faults:
             mongo.stop()
@@ -421,4 +429,5 @@ def _running_stack(
             llm_api_key=env.get("ANTHROPIC_API_KEY"),
             network=placing.network,
             backend_container=placing.backend_container,
+            team={m.project_id: m.state for m in members},
         )
