@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -177,7 +179,10 @@ class Context:
         return self._client(
             "http",
             lambda: httpx.Client(
-                timeout=timeout, limits=limits, headers={"User-Agent": "sse-doctor"}
+                timeout=timeout,
+                limits=limits,
+                headers={"User-Agent": "sse-doctor"},
+                verify=tls_context(),
             ),
         )
 
@@ -214,3 +219,12 @@ class Context:
             if not isinstance(client, Exception):
                 with contextlib.suppress(Exception):  # closing must not hide the run's outcome
                     client.close()
+
+
+@functools.lru_cache(maxsize=1)
+def tls_context() -> ssl.SSLContext:
+    """The TLS settings every HTTP client shares (SSL_CERT_FILE and SSL_CERT_DIR as httpx
+    reads them): made once, since loading the CA certificates costs 30 ms each time."""
+    import httpx
+
+    return httpx.create_ssl_context()

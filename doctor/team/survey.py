@@ -1,9 +1,9 @@
 """The survey behind ``sse-doctor status``: the doctor's own checks for every project at once,
 each project's outcome reduced to one row.
 
-The login happens once; each project then gets a doctor run of its own (with the token, so
-no second login) of the checks in SURVEY_CHECKS and what they need, all projects at the same
-time. Every probe keeps its own deadline, so N projects take about as long as one.
+The login and the project list happen once; each project then gets a doctor run of its own
+of the checks in SURVEY_CHECKS, taking the login's results as given, all projects at the
+same time. Every probe keeps its own deadline, so N projects take about as long as one.
 """
 
 from __future__ import annotations
@@ -23,15 +23,16 @@ from doctor.registry import load_checks, select
 from doctor.report.redact import Redactor
 from doctor.session import RunRecord, choose, run_doctor
 from doctor.stream.signatures import agent_problem
+from doctor.team.known import Login, given
 
 SURVEY_CHECKS = ("backend.project", "backend.run", "containers.project", "ai_server.health")
 """What each project is asked: its status, its newest run, its container, its AI Server."""
 MAX_PARALLEL = 64
 """Projects surveyed at the same time; more wait for a free slot."""
 NEUTRAL = ("sse.not-tested",)
+"""Findings that are not a fault of a project seen by status (it has no run yet)."""
 NOT_YET = ("CREATED", "PROVISIONING", "STOPPED")
 """Project statuses that are a stage of its life, not a failure (a FAILED provision is)."""
-"""Findings that are not a fault of a project seen by status (it has no run yet)."""
 
 
 @dataclass
@@ -78,36 +79,46 @@ class Survey:
 
 def survey(config: Config, ask: Asker | None = None) -> Survey:
     """Log in, list the projects, and survey every one of them at once."""
-    record, token, projects = login_and_list(config, ask)
+    record, login = login_and_list(config, ask)
     redactor = Context(config).redactor
-    if token:
-        redactor.add_secret(token)
-    if projects is None:
+    if login is None:
         return Survey(record, [], redactor, listed=False)
-    rows = for_each(list(projects), lambda pid: row(projects[pid], *_survey(config, token, pid)))
-    return Survey(record, rows, redactor)
+    redactor.add_secret(login.token)
+    mine = replace(config, token=login.token, run=LATEST_RUN, new_run=False, only=SURVEY_CHECKS)
+    checks, _ = choose(mine)
+    projects = login.projects
+
+    def one(project_id: str) -> ProjectRow:
+        chosen = replace(mine, project=project_id)
+        outcome, ctx = run_doctor(chosen, None, checks=given(checks, login, project_id))
+        ctx.close()
+        return row(projects[project_id], outcome, ctx)
+
+    return Survey(record, for_each(list(projects), one), redactor)
 
 
-def login_and_list(
-    config: Config, ask: Asker | None = None
-) -> tuple[RunRecord, str | None, dict[str, dict[str, Any]] | None]:
-    """Log in (asking on a terminal) and list the projects: the record to show when that
-    fails, the token, and the projects by id (None when they could not be listed)."""
+def login_and_list(config: Config, ask: Asker | None = None) -> tuple[RunRecord, Login | None]:
+    """Log in (asking on a terminal, if it must) and list the projects: the record to show
+    when that fails, and what the login learned (None when it failed)."""
     checks = select(load_checks(), ["backend.login"], [])
     record, ctx = run_doctor(replace(config, project=None), ask, checks=checks)
     ctx.close()
     if not ctx.token or record.exit_code:
-        return record, None, None
+        return record, None
+    login = Login(dict(ctx.results), ctx.token, ctx.user, ctx.contract)
+    listing = select(load_checks(), ["backend.projects"], [])
     listed, list_ctx = run_doctor(
         replace(config, token=ctx.token, project=None),
-        None,
-        checks=select(load_checks(), ["backend.projects"], []),
+        None,  # never the picker: every project is looked at
+        checks=given(listing, login),
     )
     list_ctx.close()
     projects = list_ctx.artifacts.get(Artifact.PROJECTS)
     if projects is None:
-        return listed, None, None
-    return record, ctx.token, dict(projects)
+        return listed, None
+    login.projects = dict(projects)
+    login.results.update(list_ctx.results)
+    return record, login
 
 
 def for_each(items: Sequence[str], work: Callable[[str], Any]) -> list[Any]:
@@ -116,16 +127,6 @@ def for_each(items: Sequence[str], work: Callable[[str], Any]) -> list[Any]:
         return []
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(items))) as pool:
         return list(pool.map(work, items))
-
-
-def _survey(config: Config, token: str | None, project_id: str) -> tuple[RunRecord, Context]:
-    mine = replace(
-        config, token=token, project=project_id, run=LATEST_RUN, new_run=False, only=SURVEY_CHECKS
-    )
-    checks, _ = choose(mine)
-    record, ctx = run_doctor(mine, None, checks=checks)
-    ctx.close()
-    return record, ctx
 
 
 def row(project: dict[str, Any], record: RunRecord, ctx: Context) -> ProjectRow:
