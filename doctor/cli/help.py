@@ -17,6 +17,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     ),
     "Selection": ("--project", "--run", "--new-run", "--only", "--skip", "--fault", "--profile"),
     "Stream": ("--stream-timeout", "--idle-timeout", "--no-stream", "--docker"),
+    "Repairs": ("--fix", "--yes", "--dry-run", "--repo"),
     "Output": (
         "--format", "--json", "--verbose", "--quiet", "--no-color", "--strict", "--lang",
         "--output", "--force",
