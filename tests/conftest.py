@@ -4,6 +4,7 @@ HTTP servers on loopback."""
 from __future__ import annotations
 
 import contextlib
+import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +15,7 @@ import pytest
 
 from doctor.clients import docker_host
 from doctor.testbed import Stack, start_stack
+from doctor.testbed.docker_ai import ensure_image
 
 StackFactory = Callable[..., Stack]
 
@@ -98,3 +100,15 @@ def loopback_server() -> Iterator[Callable[[Responder], str]]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def mongo_image(docker_client: docker.DockerClient) -> Iterator[str]:
+    """The testbed image tagged as ``mongo:*``; the tag and its containers removed after."""
+    tag = f"mongo:sse-doctor-test-{secrets.token_hex(4)}"
+    docker_client.images.get(ensure_image(docker_client, "wget")).tag(tag)
+    yield tag
+    for container in docker_client.containers.list(all=True, filters={"ancestor": tag}):
+        container.remove(force=True)
+    with contextlib.suppress(docker.errors.ImageNotFound):
+        docker_client.images.remove(tag, noprune=True)

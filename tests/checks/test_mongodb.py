@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import secrets
-from collections.abc import Iterator
 
-import docker
-import docker.errors
 import pytest
 from pymongo import MongoClient
 from pymongo.errors import ConfigurationError, PyMongoError, ServerSelectionTimeoutError
@@ -95,18 +91,6 @@ def test_dns_failures_and_refusals_are_told_apart() -> None:
     silent = ServerSelectionTimeoutError("mongo-dns1.internal:27017: timed out")
     _, category, _ = describe_mongo_error(silent, "mongo-dns1.internal:27017", TIMEOUT)
     assert category is Category.TIMEOUT
-
-
-@pytest.fixture
-def mongo_image(docker_client: docker.DockerClient) -> Iterator[str]:
-    """The testbed image tagged as ``mongo:*``; the tag and its containers removed after."""
-    tag = f"mongo:sse-doctor-test-{secrets.token_hex(4)}"
-    docker_client.images.get(ensure_image(docker_client, "wget")).tag(tag)
-    yield tag
-    for container in docker_client.containers.list(all=True, filters={"ancestor": tag}):
-        container.remove(force=True)
-    with contextlib.suppress(docker.errors.ImageNotFound):
-        docker_client.images.remove(tag, noprune=True)
 
 
 def check_container(mongo_uri: str = Config.mongo_uri) -> Result:

@@ -40,7 +40,9 @@ def test_run_help_groups_its_options_shows_defaults_and_examples(
     code, out, _ = doctor(capsys, "run", "--help")
     assert code == 0
     headings = [line for line in out.splitlines() if re.fullmatch(r"[A-Z][a-z]+:", line)]
-    assert headings == ["Connection:", "Selection:", "Stream:", "Output:", "Options:", "Examples:"]
+    assert headings == [
+        "Connection:", "Selection:", "Stream:", "Repairs:", "Output:", "Options:", "Examples:"
+    ]  # fmt: skip
     connection = out.split("Connection:")[1].split("Selection:")[0]
     assert "--backend-url" in connection and "--timeout" in connection
     assert "--only" in out.split("Selection:")[1].split("Stream:")[0]
