@@ -11,21 +11,21 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from doctor.cli.fixing import check_fit, fix_options, fix_request
 from doctor.cli.help import command
 from doctor.cli.options import (
     OutputError,
     PathType,
     build_config,
     ending_on_signals,
-    is_terminal,
-    print_record,
-    run_with_progress,
     stack_options,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
+    from doctor.cli.collect import Collected
     from doctor.config import Config
     from doctor.report.bundle import Bundle, Request
 
@@ -39,6 +39,7 @@ SECRET_OPTIONS = {"password": "[REDACTED]", "token": "[REDACTED]"}
         "sse-doctor report                       # ./sse-doctor-report-<UTC time>.tar.gz",
         "sse-doctor report -o issue-42.tar.gz --backend-log backend.log",
         "sse-doctor report --no-stream           # the stack as it is, watching nothing",
+        "sse-doctor report --all-projects        # every READY project in one bundle",
     ],
 )
 @stack_options
@@ -58,23 +59,39 @@ SECRET_OPTIONS = {"password": "[REDACTED]", "token": "[REDACTED]"}
     is_flag=True,
     help="Bundle the stack as it is: start no run and watch no stream (no sse checks).",
 )
-def report(output: str | None, force: bool, no_stream: bool, **options: Any) -> None:
+@click.option(
+    "--all-projects",
+    is_flag=True,
+    help="Run the doctor on every READY project and bundle each under projects/<id>/.",
+)
+@fix_options
+def report(
+    output: str | None, force: bool, no_stream: bool, all_projects: bool, **options: Any
+) -> None:
     """Run every check and write a bug-report bundle (.tar.gz) with every secret redacted.
 
     \b
     The bundle answers the guide's four requests: the tool's output, the backend's
     [SSE] log lines, the container status and the AI Server's health. It is written
     with mode 0600, all of it under one directory; review it before sharing it.
-    `sse-doctor analyze BUNDLE` reads it back.
+    `sse-doctor analyze BUNDLE` reads it back. With --fix, what the repairs did is in
+    repairs.txt.
     """
+    from doctor.cli.collect import every_project, one_project
+    from doctor.config import ConfigError
     from doctor.report.bundle import Request
 
     command, sources = command_line(click.get_current_context())
+    fix = fix_request(options)
     config = build_config(options)
+    check_fit(fix, config)
     config, checks = _without_the_stream(config) if no_stream else (config, None)
+    if all_projects and fix.fix:
+        raise ConfigError("--fix", "repairs one project at a time: drop --all-projects")
     request = Request(command=command, sources=sources, no_stream=no_stream)
+    collect = every_project(config) if all_projects else one_project(config, checks, fix)
     with ending_on_signals():  # the temporary file is removed on SIGTERM and SIGHUP too
-        code = _report(config, output, force, request, checks)
+        code = _report(config, output, force, request, collect)
     sys.exit(code)
 
 
@@ -108,15 +125,17 @@ def _bundle_path(output: str | None) -> Path:
 
 
 def _report(
-    config: Config, output: str | None, force: bool, request: Request, checks: list[Any] | None
+    config: Config,
+    output: str | None,
+    force: bool,
+    request: Request,
+    collect: Callable[[Request], Collected],
 ) -> int:
     from dataclasses import replace
     from pathlib import Path
 
     from doctor.config import ConfigError
-    from doctor.i18n import tr
     from doctor.report.archive import ReservedFile
-    from doctor.report.bundle import build_bundle
 
     path = _bundle_path(output)
     log = Path(config.backend_log) if config.backend_log else None
@@ -125,33 +144,25 @@ def _report(
     except OSError as exc:
         raise ConfigError("--output", f"cannot write {path}: {exc.strerror or exc}") from None
     try:
-        record, ctx = run_with_progress(config, checks)
+        collected = collect(replace(request, root=target.root))
+        failed: ConfigError | None = None
+        try:  # the bundle first: it is the point of the command
+            size = target.commit(collected.bundle.files)
+        except OSError as exc:
+            failed = ConfigError("--output", f"cannot write {path}: {exc.strerror or exc}")
         try:
-            if record.interrupted:  # Ctrl+C: no bundle of half a run
-                raise KeyboardInterrupt
-            if is_terminal(sys.stderr):
-                click.echo(tr("Collecting the report bundle…"), err=True)
-            bundle = build_bundle(record, ctx, replace(request, root=target.root))
-            failed: ConfigError | None = None
-            try:  # the bundle first: it is the point of the command
-                size = target.commit(bundle.files)
-            except OSError as exc:
-                failed = ConfigError("--output", f"cannot write {path}: {exc.strerror or exc}")
-            try:
-                print_record(record, ctx, config)
-            except OutputError as exc:
-                if failed is None:
-                    raise OutputError(f"{exc} (the bundle is {path.resolve()})") from None
-                raise
-        finally:
-            ctx.close()
+            collected.show()
+        except OutputError as exc:
+            if failed is None:
+                raise OutputError(f"{exc} (the bundle is {path.resolve()})") from None
+            raise
     finally:
         target.discard()
     if failed is not None:
         raise failed
-    said = ctx.redactor.redact(notice(path, size, target.root, bundle))
+    said = collected.redact(notice(path, size, target.root, collected.bundle))
     click.echo(said, err=True)  # on stderr: stdout holds only the run, one document
-    return record.exit_code
+    return collected.exit_code
 
 
 def notice(path: Path, size: int, root: str, bundle: Bundle) -> str:

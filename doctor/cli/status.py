@@ -34,7 +34,7 @@ def status(**options: Any) -> None:
     however many there are. Exit 0 when no project has a problem, 1 when one has, 3 when
     the backend lists none.
     """
-    from doctor.cli.options import OutputError
+    from doctor.context import Context
     from doctor.formats.text import shows_marks
     from doctor.team.survey import survey
     from doctor.team.table import render_json, render_markdown, render_text
@@ -46,7 +46,7 @@ def status(**options: Any) -> None:
         raise ConfigError("--format", "status prints text, json or markdown")
     seen = survey(config, terminal_asker())
     if not seen.listed:  # the login or the list failed: show why, as run would
-        print_record(seen.login, _Redacting(seen.redactor), config)
+        print_record(seen.login, Context(config), config)
         sys.exit(seen.exit_code)
     base = config.backend_url
     if config.format == "json":
@@ -55,15 +55,5 @@ def status(**options: Any) -> None:
         output = render_markdown(seen, base)
     else:
         output = render_text(seen, not shows_marks(getattr(sys.stdout, "encoding", None)), base)
-    try:
-        write_stdout(seen.redactor.redact(output))
-    except OutputError:
-        raise
+    write_stdout(seen.redactor.redact(output))
     sys.exit(seen.exit_code)
-
-
-class _Redacting:
-    """What print_record needs of a context: its redactor."""
-
-    def __init__(self, redactor: Any) -> None:
-        self.redactor = redactor

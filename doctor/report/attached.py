@@ -33,6 +33,9 @@ TOP_LEVEL: dict[str, Callable[[], str]] = {
     "environment.txt": lambda: tr(
         "versions of the tool, Python, OS, Docker, MongoDB; the configuration"
     ),
+    "repairs.txt": lambda: tr(
+        "what --fix did: each command, its outcome and time, before and after"
+    ),
     "manifest.json": lambda: tr("size, sha256 and redactions per rule of every file"),
 }
 IN_A_DIRECTORY: dict[str, Callable[[], str]] = {

@@ -66,6 +66,8 @@ class Request:
     command: str = ""
     sources: str = ""
     no_stream: bool = False
+    repairs: str = ""
+    """What ``--fix`` did, for ``repairs.txt`` (nothing when it was not asked for)."""
 
 
 def redact_file(redactor: Redactor, name: str, content: Content) -> bytes:
@@ -126,6 +128,8 @@ def build_bundle(record: RunRecord, ctx: Context, request: Request | None = None
         "environment.txt": lambda: environment_text(config, view, mongo),
     }
     raw = {name: _content(make) for name, make in makers.items()}
+    if request.repairs:
+        raw["repairs.txt"] = request.repairs
     fallback = record.artifacts.get(Artifact.AI_TASKS)
     fallback = fallback if isinstance(fallback, str) else None
     for name, value in later.items():

@@ -8,6 +8,7 @@ import io
 import os
 import secrets
 import shutil
+import tarfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -167,3 +168,21 @@ def test_options_that_do_not_fit_are_one_line(
     assert main(["run", *extra, "--backend-url", "http://127.0.0.1:1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and error in err
+
+
+def test_the_report_logs_every_repair(
+    stopped: Stack, network: str, docker_client: docker.DockerClient, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "fixed.tar.gz"
+    args = doctor_args(stopped, "--fix", "--yes", "-o", str(bundle), docker_network=network, **FAST)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["report", *args])
+    assert state(docker_client, stopped.container_name) == "running"
+    with tarfile.open(bundle) as archive:
+        log = archive.extractfile("fixed/repairs.txt").read().decode()
+        summary = archive.extractfile("fixed/summary.md").read().decode()
+    assert f"  $ docker start {stopped.container_name}\n    applied at " in log
+    assert "containers.project" in log and "after  ✓ Container" in log
+    assert "repairs.txt" in summary
+    assert "\nRepairs\n" in out.getvalue()
