@@ -16,7 +16,7 @@ from doctor.clients.http_errors import (
     response_evidence,
 )
 from doctor.context import Context
-from doctor.i18n import tr
+from doctor.i18n import ntr, tr
 from doctor.model import Check, Result
 
 START_BACKEND = "cd backend && uvicorn app.main:app --reload --port 8000"
@@ -407,10 +407,12 @@ class BackendRunLog(Check):
                 evidence=evidence,
             )
         return self.passed(
-            tr(
-                "The backend logged {streams} streams of run {run}: the AI Server answered "
+            ntr(
+                found.streams,
+                "The backend logged {count} stream of run {run}: the AI Server answered "
                 "{codes}; ended normally with {lines} lines.",
-                streams=found.streams,
+                "The backend logged {count} streams of run {run}: the AI Server answered "
+                "{codes}; ended normally with {lines} lines.",
                 run=ctx.run_id,
                 codes=", ".join(map(str, found.connected)) or "-",
                 lines=", ".join(map(str, found.ended)) or "-",

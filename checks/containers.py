@@ -218,11 +218,23 @@ class ProjectContainer(Check):
 
 
 def not_running_message(facts: dict[str, Any]) -> str:
-    """``Container … is not running: Exited (137) …``, with what the exit code means."""
+    """``Container … is not running: Exited (137) at <UTC time>``, with what the exit code
+    means (an absolute time: Docker's "2 minutes ago" is stale once written down)."""
     message = tr(
-        "Container {name} is not running: {status}", name=facts["name"], status=facts["status"]
+        "Container {name} is not running: {status}", name=facts["name"], status=stopped(facts)
     )
     return message + exit_meaning(facts)
+
+
+def stopped(facts: dict[str, Any]) -> str:
+    """``Exited (137) at 2026-12-01T21:56:39Z``, ``Created``, ``Paused``: the state."""
+    state = str(facts.get("state") or facts.get("status") or "")
+    if state != "exited":
+        return state.capitalize()
+    text = f"Exited ({facts.get('exit_code')})"
+    if facts.get("finished_at"):
+        text += tr(" at {time}", time=facts["finished_at"])
+    return text
 
 
 def exit_meaning(facts: dict[str, Any]) -> str:

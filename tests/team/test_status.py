@@ -14,7 +14,7 @@ import pytest
 
 from doctor.cli import main
 from doctor.testbed import Stack, doctor_args, start_stack
-from tests.helpers import FAST
+from tests.helpers import FAST, masked, readme_blocks
 
 STATES = ("healthy", "stopped", "failed", "forgotten")
 
@@ -152,3 +152,11 @@ def _silent_listener() -> Iterator[str]:
         yield f"http://127.0.0.1:{listener.port}"
     finally:
         listener.stop()
+
+
+def test_the_readme_shows_this_table(team: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    ((command, columns, shown),) = readme_blocks("status-output")
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert command == "sse-doctor status --no-color"
+    _, out = status(team, "--no-color", timeout=2, idle_timeout=None, stream_timeout=None)
+    assert masked(out.rstrip("\n")) == masked(shown)
