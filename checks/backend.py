@@ -344,7 +344,7 @@ class BackendRunLog(Check):
     id = "backend.log"
     layer = "backend"
     title = "Backend log of the run"
-    after = ("sse.stream",)
+    after = ("sse.stream", "docker.parts")  # docker.parts finds the backend's container
     corroborates = True
     needs = ("backend.run",)
 
