@@ -113,7 +113,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(422, {"detail": [{"type": "missing", "msg": "Field required"}]})
                 return
             thread = None if v1 else body.get("thread_id")
-            task = tasks.start(prompt, None if v1 else thread or "refactor-pending")
+            task = tasks.start(prompt, None if v1 else thread, default_thread=not v1)
             message = "Agent 任務已啟動，正在背景執行"
             self._json(200, {"task_id": task.task_id, "status": "pending", "message": message})
         elif not v1 and len(parts) == 3 and parts[0] == "tasks" and parts[2] == "stop":
@@ -311,6 +311,7 @@ def main(argv: list[str] | None = None) -> None:
         start_agents=not args.hold,
         kill_after_events=args.kill_after_events,
         env=dict(os.environ),
+        console=True,
     )
     server = _Server(("0.0.0.0", args.port), Tasks(settings), on_kill=lambda: os._exit(137))
     quiet = threading.Event()
@@ -318,7 +319,10 @@ def main(argv: list[str] | None = None) -> None:
     threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     ).start()
-    print(f"INFO:     Uvicorn running on http://0.0.0.0:{args.port}", flush=True)
+    print(
+        f"INFO:     Uvicorn running on http://0.0.0.0:{args.port} (Press CTRL+C to quit)",
+        flush=True,
+    )
     quiet.wait()  # SIGUSR1: stop listening, keep the process (and its container) alive
     server.shutdown()
     server.server_close()
