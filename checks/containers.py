@@ -164,13 +164,9 @@ class ProjectContainer(Check):
     uses_docker = True
 
     def run(self, ctx: Context) -> Result:
-        if ctx.config.ai_url:
-            return self.skipped(
-                tr("The AI Server is reached over --ai-url: no project container is expected.")
-            )
-        name = ctx.container_name
-        if name is None:
-            return self.skipped(tr("No project was chosen: give --project."))
+        name = expected_container(self, ctx)
+        if isinstance(name, Result):
+            return name
         facts = find_container(ctx.docker, name)
         if facts is None:
             ctx.artifacts[Artifact.PROJECT_CONTAINER] = {"name": name, "exists": False}
@@ -215,6 +211,18 @@ class ProjectContainer(Check):
             ),
             evidence,
         )
+
+
+def expected_container(check: Check, ctx: Context) -> str | Result:
+    """The project container's name, or the skip that says why none is expected."""
+    if ctx.config.ai_url:
+        return check.skipped(
+            tr("The AI Server is reached over --ai-url: no project container is expected.")
+        )
+    name = ctx.container_name
+    if name is None:
+        return check.skipped(tr("No project was chosen: give --project."))
+    return name
 
 
 def not_running_message(facts: dict[str, Any]) -> str:
