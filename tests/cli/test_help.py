@@ -7,11 +7,14 @@ import re
 
 import pytest
 
-from doctor.cli import main
-from doctor.cli.main import COMMANDS
+from doctor.cli import _command_line, main
 from doctor.config import Config
 from doctor.model import LAYER_NAMES, layer_rank
 from doctor.registry import load_checks, select
+
+COMMANDS = _command_line().COMMANDS
+"""Read through the package, which keeps ``doctor.cli.main`` the entry point (importing the
+submodule directly would make that name the module for every test collected after this one)."""
 
 
 def doctor(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
