@@ -70,7 +70,8 @@ PROBLEMS: tuple[Problem, ...] = (
             "the backend takes the TCP connection but sends no HTTP answer within --timeout",
             "restart the backend and read its log: something blocks its event loop"),
     Problem("backend.not-api", P, "Something else answers at --backend-url",
-            "neither /openapi.json nor a health path answers as FastAPI does, or HTML comes back",
+            "neither /openapi.json nor a health path answers as FastAPI does, HTML comes back, "
+            "or a body longer than 1 MiB (decoded)",
             "check --backend-url and --api-prefix"),
     Problem("backend.error", P, "The backend fails with a server error",
             "HTTP 500 or 503 from login or the project list (e.g. its MongoDB is down)",
