@@ -182,6 +182,10 @@ PROBLEMS: tuple[Problem, ...] = (
             "keepalive pings came regularly, then nothing at all for longer than two intervals",
             "something between the AI Server and the doctor holds the connection (a paused "
             "container, a partition): read the backend's log"),
+    Problem("sse.flood", E, "The stream floods",
+            "still sending 1000 lines a second or more when --stream-timeout ended the watch, "
+            "more lines than the doctor keeps in memory (the rest spilled to disk)",
+            "find what loops or repeats the stream (the AI Server's log, a proxy between)"),
     Problem("sse.no-response", T, "The stream endpoint does not answer",
             "no response headers within --timeout", "read the backend's log"),
     Problem("sse.malformed", E, "The stream is not valid SSE",

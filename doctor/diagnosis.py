@@ -46,6 +46,7 @@ EXPLAINS: dict[str, set[str]] = {
     "network.container-unresolvable": {"run.not-found", "sse.events-lost"},
     "sse.upstream-cut": {"ai.down", "ai.timeout", "run.not-found", "sse.events-lost"},
     "run.not-found": {"sse.events-lost"},
+    "sse.flood": {"sse.events-lost"},
     "mongodb.down": {"backend.error"},
 }
 """A cause and the problems it produces downstream: one finding shows both."""

@@ -17,7 +17,7 @@ FAULT_NAMES = (
     "backend-hang", "mongo-down", "mongo-auth", "foreign-project", "unknown-project",
     "project-not-ready", "ai-down", "container-unresolvable", "ai-killed", "unknown-run",
     "no-api-key", "no-postgres-url", "keepalive-only", "agent-stall", "slow-events",
-    "gzip", "buffered", "wrong-content-type", "container-stopped", "no-base-image",
+    "gzip", "buffered", "wrong-content-type", "flood", "container-stopped", "no-base-image",
 )  # fmt: skip
 """doctor.testbed.faults.FAULTS, kept in step by a test: importing the testbed here would
 load fastapi and uvicorn for every ``--help``."""
