@@ -13,7 +13,7 @@ from doctor.context import Asker, Context
 from doctor.diagnosis import Finding, diagnose, exit_code
 from doctor.i18n import tr
 from doctor.model import Check, Result, Status
-from doctor.registry import load_checks, select
+from doctor.registry import load_checks, plugins_left_out, select
 from doctor.report.redact import Redactor, redact_uri
 from doctor.runner import Progress, run_checks
 
@@ -96,6 +96,9 @@ def choose(config: Config) -> tuple[list[Check], list[tuple[int, str]]]:
     chosen = select(checks, config.only, [*config.skip, *docker])
     ids = {c.id for c in chosen}
     left_out: list[tuple[int, str]] = []
+    plugins = plugins_left_out()
+    if plugins:
+        left_out.append(plugins)
     if docker:
         left_out.append((sum(1 for d in docker if d not in ids), "--no-docker"))
     without_docker = select(checks, config.only, docker) if config.skip else chosen
