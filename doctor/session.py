@@ -77,7 +77,12 @@ class RunRecord:
             for result in self.results
         ]
         diagnosis = [
-            replace(finding, title=text(finding.title) or "", hint=text(finding.hint) or "")
+            replace(
+                finding,
+                title=text(finding.title) or "",
+                hint=text(finding.hint) or "",
+                evidence=redactor.redact_obj(dict(finding.evidence), file=file),
+            )
             for finding in self.diagnosis
         ]
         target = redactor.redact_obj(dict(self.target), file=file)

@@ -371,6 +371,10 @@ def run_with_progress(config: Config, checks: list[Any] | None = None) -> tuple[
         return run_doctor(config, terminal_asker(live.paused), live.progress, checks, live.attach)
 
 
+MACHINE_FORMATS = ("json", "junit")
+"""Formats whose every byte is structure or redacted data: no text pass over them."""
+
+
 class OutputError(Exception):
     """Standard output cannot be written: closed, full, or failing."""
 
@@ -398,6 +402,9 @@ def write_stdout(text: str) -> None:
 def print_record(record: Any, ctx: Any, config: Config) -> None:
     """Write the run in the configured format to stdout, redacted.
 
+    The record is redacted before it is rendered. Text and markdown are redacted once more
+    as a whole; JSON and JUnit are not, for their own words and literals (``null``, a key,
+    a tag) are no secret, and replacing one would break the document (``--password null``).
     Where stdout cannot show the marks (cp1252, ASCII), text and markdown use ASCII ones.
     """
     from doctor.formats import renderer
@@ -410,7 +417,7 @@ def print_record(record: Any, ctx: Any, config: Config) -> None:
     render = renderer(config.format)
     verbose = -1 if config.quiet and config.format == "text" else config.verbose
     output = render(record.redacted(ctx.redactor), verbose, color, **options)
-    write_stdout(ctx.redactor.redact(output))
+    write_stdout(output if config.format in MACHINE_FORMATS else ctx.redactor.redact(output))
 
 
 def run_and_print(config: Config, checks: list[Any] | None = None) -> int:

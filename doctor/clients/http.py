@@ -57,7 +57,16 @@ class Answer:
 
     def json(self) -> Any:
         """The body as JSON; ValueError when it is not (``1e999`` and NaN are refused too)."""
-        return json.loads(self.content, parse_constant=_no_constant, parse_float=_finite)
+        return strict_json(self.content)
+
+
+def strict_json(data: str | bytes) -> Any:
+    """``data`` as JSON; ValueError when it is not, or holds a number no float holds
+    (``1e999``) or ``NaN``/``Infinity``, which no JSON document may carry on."""
+    try:
+        return json.loads(data, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
 
 
 def _no_constant(name: str) -> Any:

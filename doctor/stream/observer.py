@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 
 from doctor.clients.decoding import ACCEPTED, Decoder, UnsupportedEncoding
-from doctor.clients.http import SocketGrip
+from doctor.clients.http import SocketGrip, strict_json
 from doctor.stream.parser import ServerSentEvent, SSEParser
 from doctor.stream.transcript import Transcript
 
@@ -102,9 +102,9 @@ class ObservedEvent:
     id: str | None = None
 
     def payload(self) -> Any:
-        """The data as JSON, or None when it is not JSON."""
+        """The data as JSON, or None when it is not JSON (``1e999`` and NaN are not)."""
         try:
-            return json.loads(self.data)
+            return strict_json(self.data)
         except ValueError:
             return None
 
@@ -387,7 +387,7 @@ class StreamObserver:
 def _detail(body: str) -> str | None:
     """The ``detail`` field of a JSON error body, as text."""
     try:
-        detail: Any = json.loads(body).get("detail")
+        detail: Any = strict_json(body).get("detail")
     except (ValueError, AttributeError):
         return None
     if detail is None:
