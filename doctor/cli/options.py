@@ -306,15 +306,22 @@ def terminal_asker(pause: Callable[[], Any] | None = None) -> Callable[..., str]
     _restore_terminal_at_exit()
 
     def ask(question: str, choices: Sequence[str], secret: bool) -> str:
+        import threading
         from contextlib import nullcontext
 
         with pause() if pause else nullcontext():
             for number, choice in enumerate(choices, 1):
                 click.echo(f"  {number}. {choice}", err=True)
             if secret:
-                return click.prompt(
-                    question, hide_input=True, err=True, default="", show_default=False
-                )
+                try:
+                    return click.prompt(
+                        question, hide_input=True, err=True, default="", show_default=False
+                    )
+                except click.Abort:  # Ctrl+D; Ctrl+C too, but only in the main thread
+                    if threading.current_thread() is threading.main_thread():
+                        raise
+                    click.echo("", err=True)
+                    raise EOFError from None
             click.echo(f"{question}: ", nl=False, err=True)
             return _read_line(sys.stdin)
 
@@ -322,7 +329,8 @@ def terminal_asker(pause: Callable[[], Any] | None = None) -> Callable[..., str]
 
 
 def _read_line(stream: Any) -> str:
-    """One line typed on the terminal, read from its file descriptor ("" at end of input).
+    """One line typed on the terminal, read from its file descriptor; EOFError when the
+    input ends (Ctrl+D) before anything was typed.
 
     Prompts run in a check's thread while the main thread waits. ``input()`` would hold the
     lock of ``sys.stdin``'s buffer meanwhile, and on Ctrl+C the interpreter could not shut
@@ -335,6 +343,9 @@ def _read_line(stream: Any) -> str:
         if not chunk:
             break
         data += chunk
+    if not data:
+        click.echo("", err=True)  # the prompt's line ends, as after Enter
+        raise EOFError
     return data.decode(stream.encoding or "utf-8", "replace").rstrip("\r\n")
 
 

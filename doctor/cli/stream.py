@@ -181,8 +181,11 @@ def _session(ctx: Context, out: _Output) -> int:
     needed = [c for c in select(load_checks(), ["sse.stream"], []) if c.layer != "sse"]
     for check, result in zip(needed, run_checks(needed, ctx)):
         if not result.status.ok:
-            out.problem("❌ " + check.id + ": ", result, result.message, result.hint)
-            return 3 if result.problem == "sse.not-tested" else 1
+            mark = "⏹️ " if ctx.cancelled else "❌ "
+            out.problem(mark + check.id + ": ", result, result.message, result.hint)
+            if result.problem == "sse.not-tested":
+                return 0 if ctx.cancelled else 3  # cancelled at a prompt: nothing is wrong
+            return 1
     out.say("✅ " + ctx.results["backend.run"].message)
 
     def print_line(at: float, text: str) -> None:
