@@ -82,7 +82,11 @@ def demo(
     with contextlib.ExitStack() as exits:
         exits.enter_context(ending_on_signals())  # SIGTERM, SIGHUP: the stack is stopped too
         try:
-            stack = exits.enter_context(start_stack(faults, profile_name=profile, docker=docker))
+            stack = exits.enter_context(
+                start_stack(
+                    faults, profile_name=profile, docker=docker, docker_timeout=config.timeout
+                )
+            )
         except Exception as exc:  # e.g. no Docker engine for --docker
             raise click.UsageError(f"cannot start the demo stack: {exc}") from None
         config = replace(

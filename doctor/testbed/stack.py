@@ -132,6 +132,7 @@ def start_stack(
     step_gap: float = 0.02,
     ping_interval: float = 0.5,
     tools: str = "python",
+    docker_timeout: float = 60.0,
 ) -> contextlib.AbstractContextManager[Stack]:
     """Start backend, AI Server and MongoDB with ``faults`` injected; stop them all on exit.
 
@@ -141,7 +142,8 @@ def start_stack(
     ``log_path``, or to a temporary file removed on exit. ``step_gap`` paces the agent's
     events, ``ping_interval`` the keepalive comments (15 s in the real stack). With
     ``docker``, ``tools`` picks the container image's flavour: ``python`` (python3, no
-    wget, like the V2 image) or ``wget`` (busybox wget and no python3 on the PATH).
+    wget, like the V2 image) or ``wget`` (busybox wget and no python3 on the PATH), and
+    ``docker_timeout`` is how long the engine may take to answer at the start.
     """
     chosen = validate(faults, docker)
     if step_gap < 0 or ping_interval <= 0:
@@ -149,7 +151,15 @@ def start_stack(
     if tools not in ("wget", "python"):
         raise ValueError(f"tools must be wget or python, not {tools!r}")
     return _running_stack(
-        chosen, profile(profile_name), docker, log_path, base_image, step_gap, ping_interval, tools
+        chosen,
+        profile(profile_name),
+        docker,
+        log_path,
+        base_image,
+        step_gap,
+        ping_interval,
+        tools,
+        docker_timeout,
     )
 
 
@@ -176,6 +186,7 @@ def _docker_ai(
     container: str,
     base_image: str,
     tools: str,
+    timeout: float,
     exits: contextlib.ExitStack,
 ) -> Any:
     """The AI Server's container, and the base image tag the faults call for."""
@@ -183,7 +194,9 @@ def _docker_ai(
     from doctor.clients.docker_host import docker_client
     from doctor.testbed.docker_ai import DockerAIServer, ensure_image, set_base_tag
 
-    client = docker_client()
+    with contextlib.closing(docker_client(timeout=timeout)) as probe:
+        probe.ping()  # an engine that does not answer fails here, within the timeout
+    client = docker_client()  # building and cleaning up must not be cut short
     exits.callback(client.close)
     image = ensure_image(client, tools)
     if set_base_tag(client, image, base_image, present="no-base-image" not in faults):
@@ -217,6 +230,7 @@ def _running_stack(
     step_gap: float,
     ping_interval: float,
     tools: str,
+    docker_timeout: float,
 ) -> Iterator[Stack]:
     with contextlib.ExitStack() as exits:
         if log_path is None:
@@ -252,7 +266,7 @@ def _running_stack(
         )
         ai: Any
         if docker:
-            ai = _docker_ai(settings, faults, container, base_image, tools, exits)
+            ai = _docker_ai(settings, faults, container, base_image, tools, docker_timeout, exits)
             with pymongo.MongoClient(mongo.uri) as client:
                 client[DATABASE].projects.update_one(
                     {"_id": ObjectId(seed.ready)}, {"$set": {"container_id": ai.id}}
