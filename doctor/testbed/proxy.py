@@ -2,9 +2,9 @@
 
 ``gzip`` compresses the stream and, like a compressing proxy, sends it only when it has
 it all; ``buffered`` holds the whole stream back and releases it at the end;
-``wrong-content-type`` serves it as ``text/plain``; ``flood`` replaces the stream's body
-with ``event: log`` events sent as fast as the client takes them, until it goes away.
-Only ``text/event-stream`` answers are touched.
+``wrong-content-type`` serves it as ``text/plain``; ``flood`` drops the stream's body and,
+once the backend is done with it, sends ``event: log`` events as fast as the client takes
+them, until it goes away. Only ``text/event-stream`` answers are touched.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ class Proxy:
             await self.app(scope, receive, send)
             return
         held: list[bytes] = []
-        is_stream = flooded = False
+        is_stream = False
 
         async def proxied(message: Message) -> None:
-            nonlocal is_stream, flooded
+            nonlocal is_stream
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 is_stream = any(
@@ -48,10 +48,7 @@ class Proxy:
             if not is_stream or message["type"] != "http.response.body":
                 await send(message)
                 return
-            if "flood" in self.faults:
-                if not flooded:  # the first body message: flood until the client leaves
-                    flooded = True
-                    await _flood(send, receive)
+            if "flood" in self.faults:  # the backend's own body is not forwarded
                 return
             if not self.faults & {"gzip", "buffered"}:
                 await send(message)
@@ -64,6 +61,8 @@ class Proxy:
                 await send({"type": "http.response.body", "body": body, "more_body": False})
 
         await self.app(scope, receive, proxied)
+        if is_stream and "flood" in self.faults:
+            await _flood(send, receive)
 
     def _headers(self, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
         if "wrong-content-type" in self.faults:
