@@ -19,7 +19,7 @@ from typing import IO
 KEEP_LINES = 1000
 KEEP_CHARS = 4 << 20
 """Characters kept in memory at each end (one SSE line may be up to 1 MiB)."""
-SPILL_CHARS = 8 << 20
+SPILL_CHARS = 2 << 20
 """The most the temporary file holds: what the report's transcript can show of the middle."""
 
 
