@@ -5,7 +5,8 @@ set from ``wait4`` (``ru_maxrss`` of that child alone), in the same run as the b
 
 - baseline: a healthy testbed stack, whose stream is a replay of a few dozen lines;
 - (a) flood: the testbed's ``flood`` fault sends ``event: log`` events as fast as the
-  doctor reads them, for ``--seconds`` (the doctor's --stream-timeout);
+  doctor reads them, for ``--seconds`` (the doctor's --stream-timeout); then the same
+  with ``sse-doctor report --json``, which also writes the flood's transcript to a bundle;
 - (b) gzip bomb: every backend answer is ``--bomb-mib`` MiB of zeros, gzip-compressed
   (about 1 KiB a MiB), as a hostile or broken server in front of the backend could send.
 
@@ -22,6 +23,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import zlib
 from collections.abc import Iterator
@@ -34,7 +36,8 @@ GOAL_MB = 150.0
 
 
 def peak_rss(args: list[str]) -> tuple[float, int, dict[str, Any]]:
-    """``sse-doctor ARGS`` in a child: its peak RSS in MB, exit status and JSON document."""
+    """``sse-doctor ARGS`` in a child: its peak RSS in MB, exit status and JSON document
+    (``ARGS`` must ask for ``--json``)."""
     child = subprocess.Popen(
         [sys.executable, "-m", "doctor.cli", *args],
         stdin=subprocess.DEVNULL,
@@ -121,6 +124,13 @@ def main() -> None:
             f"{flood.get('bytes', 0) / (1 << 20):.0f} MiB, {flood.get('lines_per_s', 0):,} lines/s"
         )
         rows.insert(1, (what, mb, code, finding(document)))
+        with tempfile.TemporaryDirectory() as directory:
+            bundle = os.path.join(directory, "bundle.tar.gz")
+            report = stack_run(flooding, stream_timeout=args.seconds)
+            mb, code, document = peak_rss(["report", "-o", bundle, *report[1:]])
+            size = os.path.getsize(bundle) / (1 << 20)
+        what = f"(a) the same flood, `report` (a bundle of {size:.1f} MiB)"
+        rows.insert(2, (what, mb, code, finding(document)))
 
     print("peak RSS of `sse-doctor run --json` in a child process (wait4 ru_maxrss)")
     for what, mb, code, found in rows:
