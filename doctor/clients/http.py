@@ -137,12 +137,10 @@ def fetch(
     started = time.monotonic()
     timer = watch(total, grip)
     extensions = {"trace": grip.trace}
-    headers = {"Accept-Encoding": ACCEPTED, **(kwargs.pop("headers", None) or {})}
+    asked = {"Accept-Encoding": ACCEPTED, **(kwargs.pop("headers", None) or {})}
     try:
-        with client.stream(
-            method, url, extensions=extensions, headers=headers, **kwargs
-        ) as response:
-            body = read_body(response, limit)
+        with client.stream(method, url, extensions=extensions, headers=asked, **kwargs) as response:
+            body = _read_body(response, limit)
     except httpx.TransportError as exc:
         if grip.fired:
             raise httpx.ReadTimeout(
@@ -164,7 +162,7 @@ def fetch(
     )
 
 
-def read_body(response: httpx.Response, limit: int) -> bytes:
+def _read_body(response: httpx.Response, limit: int) -> bytes:
     """The response's body decoded, or BodyTooLarge as soon as it passes ``limit`` bytes."""
     encoding = response.headers.get("content-encoding", "")
     body = bytearray()
