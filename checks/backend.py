@@ -30,7 +30,7 @@ def problem_for_error(problem: HttpProblem) -> str:
     kind = problem.evidence.get("error")
     if kind in ("read-timeout", "write-timeout", "pool-timeout"):
         return "backend.hang"
-    if kind == "not-http":
+    if kind in ("not-http", "too-large", "undecodable"):
         return "backend.not-api"
     return "backend.down"
 
@@ -45,6 +45,11 @@ def request(check: Check, ctx: Context, method: str, url: str, **kwargs: Any) ->
         hint = problem.hint
         if problem_id == "backend.down":
             hint = tr("Start the backend: {command}", command=START_BACKEND)
+        elif problem.evidence.get("error") in ("too-large", "undecodable"):
+            hint = tr(
+                "The backend's API answers in small JSON documents: check --backend-url and "
+                "--api-prefix, and what answers there."
+            )
         elif problem_id == "backend.hang":
             hint = tr(
                 "The backend takes connections but does not answer: it is stuck, not a "

@@ -73,6 +73,7 @@ EXPLAINS: dict[str, set[str]] = {
     "postgres.unreachable": {"agent.postgres"},
     "sse.upstream-cut": {"ai.down", "ai.timeout", "run.not-found", "sse.events-lost"},
     "run.not-found": {"sse.events-lost"},
+    "sse.flood": {"sse.events-lost"},
     "mongodb.down": {"backend.error"},
 }
 """A cause and the problems it produces downstream: one finding shows both."""

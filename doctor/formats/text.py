@@ -319,11 +319,14 @@ class RunView:
         warnings = sum(1 for f in findings if f.severity == "warning")
         if record.interrupted:
             return Text(tr("Interrupted with Ctrl+C: the results so far are above."), "doctor.warn")
-        if record.cancelled:
-            return Text(tr("Cancelled at the prompt: the stream was not watched."), "doctor.skip")
+        cancelled = tr("Cancelled at the prompt: the stream was not watched.")
+        if record.cancelled and not problems:
+            return Text(cancelled, "doctor.skip")
         if problems:
             found = ntr(problems, "{count} problem found", "{count} problems found")
-            if self.suggest_report:
+            if record.cancelled:
+                found = f"{found}{self.dash}{cancelled}"
+            elif self.suggest_report:
                 report = tr("run `sse-doctor report` to attach the bundle to an issue")
                 found = f"{found}{self.dash}{report}"
             return unwrapped(f"{self.marks[Status.FAIL]} {found}", "doctor.fail")

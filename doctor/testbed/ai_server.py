@@ -20,6 +20,7 @@ import json
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -203,6 +204,11 @@ class _Server(ThreadingHTTPServer):
         self.on_kill = on_kill
         """What dying means beyond closing the sockets (in a container: exit 137)."""
         self._events = 0
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (the doctor stops reading once it has enough) is no error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     def count_event(self) -> bool:
         """Count a sent event; past ``kill_after_events`` the server dies (True)."""
