@@ -12,6 +12,7 @@ from doctor.i18n import tr
 from doctor.model import CRITERIA
 
 if TYPE_CHECKING:
+    from doctor.diagnosis import Finding
     from doctor.session import RunRecord
 
 SCHEMA = "sse-doctor/1"
@@ -46,24 +47,26 @@ def document(record: RunRecord) -> dict[str, Any]:
             {"id": cid, "label": tr(label), "met": record.criteria.get(cid)}
             for cid, label in CRITERIA
         ],
-        "diagnosis": [
-            {
-                "id": finding.id,
-                "category": finding.category.value if finding.category else None,
-                "severity": finding.severity,
-                "basis": finding.basis,
-                "title": finding.title,
-                "checks": list(finding.checks),
-                "hint": finding.hint,
-                "evidence": dict(finding.evidence),
-            }
-            for finding in record.diagnosis
-        ],
+        "diagnosis": [finding_document(finding) for finding in record.diagnosis],
         "not_run": [{"count": count, "why": why} for count, why in record.left_out],
         "cancelled": record.cancelled,
         "interrupted": record.interrupted,
         "summary": record.summary,
         "exit_code": record.exit_code,
+    }
+
+
+def finding_document(finding: Finding) -> dict[str, Any]:
+    """One diagnosis entry, as ``run`` and ``status`` write it."""
+    return {
+        "id": finding.id,
+        "category": finding.category.value if finding.category else None,
+        "severity": finding.severity,
+        "basis": finding.basis,
+        "title": finding.title,
+        "checks": list(finding.checks),
+        "hint": finding.hint,
+        "evidence": dict(finding.evidence),
     }
 
 
@@ -85,5 +88,10 @@ def plain(value: Any) -> Any:
 def render(record: RunRecord, verbose: int = 0, color: bool = False) -> str:
     """The document as JSON text that is valid UTF-8: a lone surrogate (from a backend's
     ``"\\ud800"``) is written as its ``\\uXXXX`` escape, which JSON allows in a string."""
-    text = json.dumps(plain(document(record)), ensure_ascii=False, indent=2)
+    return dumps(document(record))
+
+
+def dumps(value: dict[str, Any]) -> str:
+    """``value`` as indented JSON text, made :func:`plain`, lone surrogates escaped."""
+    text = json.dumps(plain(value), ensure_ascii=False, indent=2)
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"

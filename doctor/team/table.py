@@ -3,12 +3,12 @@ cause with its fix."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rich.cells import cell_len
 
 from doctor import __version__
+from doctor.formats.json import dumps, finding_document
 from doctor.formats.text import (
     ASCII_MARKS,
     MARKS,
@@ -130,7 +130,7 @@ def document(survey: Survey, base: str = "") -> dict[str, Any]:
 
 
 def render_json(survey: Survey, base: str = "") -> str:
-    return json.dumps(document(survey, base), ensure_ascii=False, indent=2, default=str) + "\n"
+    return dumps(document(survey, base))
 
 
 def _project(row: ProjectRow) -> dict[str, Any]:
@@ -147,17 +147,5 @@ def _project(row: ProjectRow) -> dict[str, Any]:
             else None
         ),
         "verdict": row.severity,
-        "finding": (
-            {
-                "id": finding.id,
-                "severity": finding.severity,
-                "basis": finding.basis,
-                "title": finding.title,
-                "checks": list(finding.checks),
-                "hint": finding.hint,
-                "evidence": dict(finding.evidence),
-            }
-            if finding
-            else None
-        ),
+        "finding": finding_document(finding) if finding else None,
     }
