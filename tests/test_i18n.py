@@ -24,6 +24,7 @@ from doctor.locale.zh_tw import CATALOG
 from doctor.model import BASES, Category, Check, Result, Status
 from doctor.registry import load_checks
 from doctor.session import RunRecord
+from doctor.team.table import HEADER
 from doctor.testbed import Stack, doctor_args
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,7 @@ DATA_DRIVEN = {
     "entry.title",
     "finding.basis",
     "one if count == 1 else many",
+    "h",  # a column heading of sse-doctor status: doctor.team.table.HEADER
 }
 """The non-constant arguments tr() may get: titles, labels and names gathered below."""
 SAME_IN_BOTH = {"MongoDB", "AI Server"}
@@ -120,6 +122,8 @@ def message_ids() -> dict[str, str]:
         ids.setdefault(entry.fix, f"fix of problem {entry.id}")
     for basis in BASES:
         ids.setdefault(basis, "a finding's basis")
+    for heading in HEADER:
+        ids.setdefault(heading, "a column of sse-doctor status")
     return ids
 
 
