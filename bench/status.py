@@ -15,17 +15,15 @@ an AI Server that answers is printed beside it as the baseline.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 
 import pymongo
 
 from doctor.config import Config
 from doctor.testbed import Stack, doctor_args, start_stack
-from doctor.testbed.hang import HangingListener
+from doctor.testbed.hang import silent_url
 from doctor.testbed.store import User, new_project
 
 
@@ -57,27 +55,16 @@ def main() -> None:
     )
     options = parser.parse_args()
     print(f"projects {options.projects}; wall time of sse-doctor status, start-up included")
-    with start_stack(()) as stack, silent_listener() as silent_url:
+    with start_stack(()) as stack, silent_url() as never_answers:
         more_projects(stack, options.projects - 1)  # the stack has a READY project of its own
         for timeout in options.timeout or [Config.timeout]:
             base = doctor_args(stack, "--no-docker", project=None, run=None, timeout=timeout)
             answering = survey_seconds([*base, "--ai-url", str(stack.ai_url)])
-            silent = survey_seconds([*base, "--ai-url", silent_url])
+            silent = survey_seconds([*base, "--ai-url", never_answers])
             print(f"--timeout {timeout:.1f} s")
             print(f"  AI Server answers (baseline) {answering:6.2f} s")
             print(f"  AI Server never answers      {silent:6.2f} s")
             print(f"  ratio to --timeout           {silent / timeout:6.2f} (goal <= 1.5)")
-
-
-@contextlib.contextmanager
-def silent_listener() -> Iterator[str]:
-    """The URL of a loopback port that takes connections and never answers."""
-    listener = HangingListener()
-    listener.start()
-    try:
-        yield f"http://127.0.0.1:{listener.port}"
-    finally:
-        listener.stop()
 
 
 if __name__ == "__main__":

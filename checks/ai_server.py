@@ -8,7 +8,6 @@ Everything is asked through ``doctor.clients.ai_fetch``: inside the container wi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -25,6 +24,7 @@ from doctor.clients.ai_fetch import (
     http_get,
     http_stream,
 )
+from doctor.clients.http import strict_json
 from doctor.config import Config
 from doctor.context import Artifact, Context
 from doctor.i18n import tr
@@ -242,7 +242,7 @@ class AIServerTasks(AIServerCheck):
             )
         ctx.artifacts[Artifact.AI_TASKS] = _kept(answer)
         try:
-            task = json.loads(answer.body)
+            task = strict_json(answer.body)
         except ValueError:
             task = None
         if not isinstance(task, Mapping):

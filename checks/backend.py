@@ -16,7 +16,7 @@ from doctor.clients.http_errors import (
     response_evidence,
 )
 from doctor.context import Context
-from doctor.i18n import tr
+from doctor.i18n import ntr, tr
 from doctor.model import Check, Result
 
 START_BACKEND = "cd backend && uvicorn app.main:app --reload --port 8000"
@@ -30,7 +30,7 @@ def problem_for_error(problem: HttpProblem) -> str:
     kind = problem.evidence.get("error")
     if kind in ("read-timeout", "write-timeout", "pool-timeout"):
         return "backend.hang"
-    if kind == "not-http":
+    if kind in ("not-http", "too-large", "undecodable"):
         return "backend.not-api"
     return "backend.down"
 
@@ -45,6 +45,11 @@ def request(check: Check, ctx: Context, method: str, url: str, **kwargs: Any) ->
         hint = problem.hint
         if problem_id == "backend.down":
             hint = tr("Start the backend: {command}", command=START_BACKEND)
+        elif problem.evidence.get("error") in ("too-large", "undecodable"):
+            hint = tr(
+                "The backend's API answers in small JSON documents: check --backend-url and "
+                "--api-prefix, and what answers there."
+            )
         elif problem_id == "backend.hang":
             hint = tr(
                 "The backend takes connections but does not answer: it is stuck, not a "
@@ -344,7 +349,7 @@ class BackendRunLog(Check):
     id = "backend.log"
     layer = "backend"
     title = "Backend log of the run"
-    after = ("sse.stream",)
+    after = ("sse.stream", "docker.parts")  # docker.parts finds the backend's container
     corroborates = True
     needs = ("backend.run",)
 
@@ -407,10 +412,12 @@ class BackendRunLog(Check):
                 evidence=evidence,
             )
         return self.passed(
-            tr(
-                "The backend logged {streams} streams of run {run}: the AI Server answered "
+            ntr(
+                found.streams,
+                "The backend logged {count} stream of run {run}: the AI Server answered "
                 "{codes}; ended normally with {lines} lines.",
-                streams=found.streams,
+                "The backend logged {count} streams of run {run}: the AI Server answered "
+                "{codes}; ended normally with {lines} lines.",
                 run=ctx.run_id,
                 codes=", ".join(map(str, found.connected)) or "-",
                 lines=", ".join(map(str, found.ended)) or "-",

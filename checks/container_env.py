@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import docker.errors
 
+from checks.containers import expected_container
 from doctor.clients.ai_fetch import EXEC_MARGIN_S, in_container_seconds
 from doctor.clients.contract import MAIN_COMMIT
 from doctor.clients.reach import reach
@@ -57,13 +58,9 @@ class _ContainerCheck(Check):
 
     def inspect(self, ctx: Context) -> dict[str, Any] | Result:
         """The project container's inspect answer, or why there is none to read."""
-        if ctx.config.ai_url:
-            return self.skipped(
-                tr("The AI Server is reached over --ai-url: no project container is expected.")
-            )
-        name = ctx.container_name
-        if name is None:
-            return self.skipped(tr("No project was chosen: give --project."))
+        name = expected_container(self, ctx)
+        if isinstance(name, Result):
+            return name
         try:
             attrs = ctx.docker.api.inspect_container(name)
         except docker.errors.NotFound:

@@ -164,13 +164,9 @@ class ProjectContainer(Check):
     uses_docker = True
 
     def run(self, ctx: Context) -> Result:
-        if ctx.config.ai_url:
-            return self.skipped(
-                tr("The AI Server is reached over --ai-url: no project container is expected.")
-            )
-        name = ctx.container_name
-        if name is None:
-            return self.skipped(tr("No project was chosen: give --project."))
+        name = expected_container(self, ctx)
+        if isinstance(name, Result):
+            return name
         facts = find_container(ctx.docker, name)
         if facts is None:
             ctx.artifacts[Artifact.PROJECT_CONTAINER] = {"name": name, "exists": False}
@@ -217,12 +213,36 @@ class ProjectContainer(Check):
         )
 
 
+def expected_container(check: Check, ctx: Context) -> str | Result:
+    """The project container's name, or the skip that says why none is expected."""
+    if ctx.config.ai_url:
+        return check.skipped(
+            tr("The AI Server is reached over --ai-url: no project container is expected.")
+        )
+    name = ctx.container_name
+    if name is None:
+        return check.skipped(tr("No project was chosen: give --project."))
+    return name
+
+
 def not_running_message(facts: dict[str, Any]) -> str:
-    """``Container … is not running: Exited (137) …``, with what the exit code means."""
+    """``Container … is not running: Exited (137) at <UTC time>``, with what the exit code
+    means (an absolute time: Docker's "2 minutes ago" is stale once written down)."""
     message = tr(
-        "Container {name} is not running: {status}", name=facts["name"], status=facts["status"]
+        "Container {name} is not running: {status}", name=facts["name"], status=stopped(facts)
     )
     return message + exit_meaning(facts)
+
+
+def stopped(facts: dict[str, Any]) -> str:
+    """``Exited (137) at 2026-12-01T21:56:39Z``, ``Created``, ``Paused``: the state."""
+    state = str(facts.get("state") or facts.get("status") or "")
+    if state != "exited":
+        return state.capitalize()
+    text = f"Exited ({facts.get('exit_code')})"
+    if facts.get("finished_at"):
+        text += tr(" at {time}", time=facts["finished_at"])
+    return text
 
 
 def exit_meaning(facts: dict[str, Any]) -> str:

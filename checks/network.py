@@ -16,7 +16,7 @@ from typing import Any
 
 import docker.errors
 
-from checks.containers import find_container
+from checks.containers import expected_container, find_container
 from doctor.clients.ai_fetch import AI_PORT, EXEC_MARGIN_S, in_container_seconds
 from doctor.clients.reach import reach
 from doctor.context import Artifact, Context
@@ -129,13 +129,9 @@ class NetworkPath(Check):
         return 3 * wait + 2 * EXEC_MARGIN_S + 2
 
     def run(self, ctx: Context) -> Result:
-        if ctx.config.ai_url:
-            return self.skipped(
-                tr("The AI Server is reached over --ai-url: no project container is expected.")
-            )
-        name = ctx.container_name
-        if name is None:
-            return self.skipped(tr("No project was chosen: give --project."))
+        name = expected_container(self, ctx)
+        if isinstance(name, Result):
+            return name
         parts = ctx.artifacts.get(Artifact.DOCKER_PARTS)
         if parts is None:
             return self.skipped(tr("Where the backend runs is not known; see docker.parts."))

@@ -75,7 +75,8 @@ PROBLEMS: tuple[Problem, ...] = (
             "the backend takes the TCP connection but sends no HTTP answer within --timeout",
             "restart the backend and read its log: something blocks its event loop"),
     Problem("backend.not-api", P, "Something else answers at --backend-url",
-            "neither /openapi.json nor a health path answers as FastAPI does, or HTML comes back",
+            "neither /openapi.json nor a health path answers as FastAPI does, HTML comes back, "
+            "or a body longer than 1 MiB (decoded)",
             "check --backend-url and --api-prefix"),
     Problem("backend.error", P, "The backend fails with a server error",
             "HTTP 500 or 503 from login or the project list (e.g. its MongoDB is down)",
@@ -232,6 +233,10 @@ PROBLEMS: tuple[Problem, ...] = (
             "keepalive pings came regularly, then nothing at all for longer than two intervals",
             "something between the AI Server and the doctor holds the connection (a paused "
             "container, a partition): read the backend's log"),
+    Problem("sse.flood", E, "The stream floods",
+            "still sending 1000 lines a second or more when --stream-timeout ended the watch, "
+            "more lines than the doctor keeps in memory (the rest spilled to disk)",
+            "find what loops or repeats the stream (the AI Server's log, a proxy between)"),
     Problem("sse.no-response", T, "The stream endpoint does not answer",
             "no response headers within --timeout", "read the backend's log"),
     Problem("sse.malformed", E, "The stream is not valid SSE",

@@ -240,9 +240,11 @@ def _http_url(option: str, value: str) -> str:
     return value.rstrip("/")
 
 
-def _host_problem(host: str) -> str | None:
-    """Why the HTTP client could not use the host name (IDNA rules), or None."""
-    import idna  # what httpx encodes host names with
+def _host_problem(host: str, socket_rules: bool = False) -> str | None:
+    """Why the client could not use the host name, or None: httpx encodes it by IDNA 2008
+    (the ``idna`` package); pymongo and docker-py leave it to the socket layer's IDNA 2003
+    (``socket_rules``), which allows more (a symbol such as ☃)."""
+    import idna
 
     try:
         ipaddress.ip_address(host)
@@ -257,7 +259,7 @@ def _host_problem(host: str) -> str | None:
             return "has an empty label (two dots in a row?)"
         try:
             if not label.isascii():
-                label = idna.encode(label).decode("ascii")
+                label = (label.encode("idna") if socket_rules else idna.encode(label)).decode()
             elif label.startswith("xn--"):  # an A-label must decode
                 idna.decode(label)
         except UnicodeError as exc:  # idna.IDNAError is one
@@ -281,12 +283,18 @@ def _mongo_uri(value: str) -> None:
     from doctor.report.redact import Redactor
 
     try:
-        parse_uri(value)
+        nodes = parse_uri(value)["nodelist"]
     except (PyMongoError, ValueError) as exc:
         userinfo = value.partition("://")[2].rpartition("@")[0]
         secrets = [userinfo, userinfo.partition(":")[2]]
         problem = Redactor([s for s in secrets if s]).redact(str(exc))
         raise ConfigError("--mongo-uri", f"not usable: {problem}") from None
+    for host, port in nodes:
+        problem = None if host.endswith(".sock") else _host_problem(host, socket_rules=True)
+        if port == 0:
+            problem = "has port 0, which is not a port"
+        if problem:
+            raise ConfigError("--mongo-uri", f"{shown_url(value)!r}: the host {host} {problem}")
 
 
 def _mongo_db(name: str) -> None:
@@ -312,3 +320,6 @@ def _docker_host(value: str) -> None:
         raise ConfigError("--docker-host", f"{shown_url(value)!r} names no socket")
     if scheme in ("tcp", "ssh") and not parts.hostname:
         raise ConfigError("--docker-host", f"{shown_url(value)!r} names no host")
+    problem = _host_problem(parts.hostname, socket_rules=True) if scheme in ("tcp", "ssh") else None
+    if problem:
+        raise ConfigError("--docker-host", f"{shown_url(value)!r}: the host name {problem}")

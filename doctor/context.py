@@ -57,7 +57,12 @@ class Artifact:
 
 
 Asker = Callable[[str, Sequence[str], bool], str]
-"""Prompt the user: (question, choices or [], hide input) -> answer. Only on a terminal."""
+"""Prompt the user: (question, choices or [], hide input) -> answer. Only on a terminal;
+raises EOFError when the input ends (Ctrl+D)."""
+
+
+class PromptEnded(Exception):
+    """The input ended at a prompt (Ctrl+D): the user cancelled; the asking check ends."""
 
 
 @dataclass
@@ -117,7 +122,10 @@ class Context:
         return self._ask is not None
 
     def ask(self, question: str, choices: Sequence[str] = (), secret: bool = False) -> str | None:
-        """Ask the user, one prompt at a time; None when there is no terminal."""
+        """Ask the user, one prompt at a time; None when there is no terminal.
+
+        Raises PromptEnded when the input ends instead of an answer (the runner makes the
+        check a cancelled skip)."""
         if self._ask is None:
             return None
         with self._prompt_lock:
@@ -125,6 +133,9 @@ class Context:
                 self._prompt_started = time.monotonic()
             try:
                 return self._ask(question, choices, secret)
+            except EOFError:
+                self.cancelled = True
+                raise PromptEnded(question) from None
             finally:
                 with self._prompt_state:
                     self._prompt_seconds += time.monotonic() - self._prompt_started

@@ -73,6 +73,7 @@ EXPLAINS: dict[str, set[str]] = {
     "postgres.unreachable": {"agent.postgres"},
     "sse.upstream-cut": {"ai.down", "ai.timeout", "run.not-found", "sse.events-lost"},
     "run.not-found": {"sse.events-lost"},
+    "sse.flood": {"sse.events-lost"},
     "mongodb.down": {"backend.error"},
 }
 """A cause and the problems it produces downstream: one finding shows both."""
@@ -234,28 +235,27 @@ def _not_tested(stream: Result, results: Sequence[Result]) -> Finding:
         if blocker is None:
             break
         reason, current = blocker.message, blocker
-    entry = BY_ID["sse.not-tested"]
-    return Finding(
-        id=entry.id,
-        category=None,
-        severity=INCONCLUSIVE,
-        basis="observed",
-        title=tr("The stream was not tested: {reason}", reason=reason),
-        checks=(current.check_id,),
-        hint=tr(entry.fix),
-    )
+    title = tr("The stream was not tested: {reason}", reason=reason)
+    return _not_tested_finding(title, (current.check_id,))
 
 
 def _nothing_checked() -> Finding:
+    title = tr("Nothing was checked: no check was selected, or none is registered.")
+    hint = tr("Check --only, --skip and SSE_DOCTOR_PLUGINS; `sse-doctor checks` lists them.")
+    return _not_tested_finding(title, (), hint)
+
+
+def _not_tested_finding(title: str, checks: tuple[str, ...], hint: str | None = None) -> Finding:
+    """An ``sse.not-tested`` finding: inconclusive, with the catalogue's fix by default."""
     entry = BY_ID["sse.not-tested"]
     return Finding(
         id=entry.id,
         category=None,
         severity=INCONCLUSIVE,
         basis="observed",
-        title=tr("Nothing was checked: no check was selected, or none is registered."),
-        checks=(),
-        hint=tr("Check --only, --skip and SSE_DOCTOR_PLUGINS; `sse-doctor checks` lists them."),
+        title=title,
+        checks=checks,
+        hint=hint if hint is not None else tr(entry.fix),
     )
 
 

@@ -8,6 +8,7 @@ from importlib.metadata import entry_points
 from types import ModuleType
 
 from doctor.config import ConfigError
+from doctor.i18n import tr
 from doctor.model import LAYER_NAMES, Check, layer_rank
 
 GROUP = "sse_doctor.checks"
@@ -15,9 +16,13 @@ PLUGINS_ENV = "SSE_DOCTOR_PLUGINS"
 """Comma-separated entry-point names; when set, only those load."""
 
 
+def _allowed() -> set[str]:
+    return {n.strip() for n in os.environ.get(PLUGINS_ENV, "").split(",") if n.strip()}
+
+
 def load_checks() -> list[Check]:
     """Every registered check, built-in and third-party, in dependency order."""
-    allowed = {n.strip() for n in os.environ.get(PLUGINS_ENV, "").split(",") if n.strip()}
+    allowed = _allowed()
     checks: dict[str, Check] = {}
     for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
         if allowed and ep.name not in allowed:
@@ -33,6 +38,34 @@ def load_checks() -> list[Check]:
             check.source = source
             checks[check.id] = check
     return order(checks.values())
+
+
+def plugins_left_out() -> tuple[int, str] | None:
+    """How many checks ``SSE_DOCTOR_PLUGINS`` leaves out, and the setting (with the names in
+    it that no plugin has); None when it is not set or leaves nothing out."""
+    allowed = _allowed()
+    if not allowed:
+        return None
+    registered = {ep.name: ep for ep in entry_points(group=GROUP)}
+    count = 0
+    for name, ep in registered.items():
+        if name not in allowed:
+            try:
+                count += len(_instances(ep.load()))
+            except Exception:  # a broken plugin that is not loaded anyway counts as one
+                count += 1
+    if not count:
+        return None
+    setting = f"{PLUGINS_ENV}={','.join(sorted(allowed))}"
+    unknown = sorted(allowed - registered.keys())
+    if unknown:
+        setting = tr(
+            "{setting} (no plugin is named {names}; registered: {known})",
+            setting=setting,
+            names=", ".join(unknown),
+            known=", ".join(sorted(registered)),
+        )
+    return count, setting
 
 
 def _instances(obj: object) -> list[Check]:

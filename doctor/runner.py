@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from doctor.context import Context
+from doctor.context import Context, PromptEnded
 from doctor.i18n import tr
 from doctor.model import Category, Check, Result, Status
 
@@ -122,6 +122,14 @@ def run_one(check: Check, ctx: Context, started: float | None = None) -> Result:
         result = check.run(ctx)
         if not isinstance(result, Result):
             raise TypeError(f"run() returned {type(result).__name__}, not Result")
+    except PromptEnded:
+        result = Result(
+            check.id,
+            Status.SKIP,
+            tr("Cancelled at the prompt: the input ended (Ctrl+D)."),
+            evidence={"cancelled": True},
+            problem="sse.not-tested",
+        )
     except Exception as exc:
         category = _network_category(exc)
         result = Result(

@@ -13,7 +13,7 @@ from doctor.context import Asker, Context
 from doctor.diagnosis import Finding, diagnose, exit_code
 from doctor.i18n import tr
 from doctor.model import Check, Result, Status
-from doctor.registry import load_checks, select
+from doctor.registry import load_checks, plugins_left_out, select
 from doctor.report.redact import Redactor, redact_uri
 from doctor.runner import Progress, run_checks
 
@@ -77,7 +77,12 @@ class RunRecord:
             for result in self.results
         ]
         diagnosis = [
-            replace(finding, title=text(finding.title) or "", hint=text(finding.hint) or "")
+            replace(
+                finding,
+                title=text(finding.title) or "",
+                hint=text(finding.hint) or "",
+                evidence=redactor.redact_obj(dict(finding.evidence), file=file),
+            )
             for finding in self.diagnosis
         ]
         target = redactor.redact_obj(dict(self.target), file=file)
@@ -96,6 +101,9 @@ def choose(config: Config) -> tuple[list[Check], list[tuple[int, str]]]:
     chosen = select(checks, config.only, [*config.skip, *docker])
     ids = {c.id for c in chosen}
     left_out: list[tuple[int, str]] = []
+    plugins = plugins_left_out()
+    if plugins:
+        left_out.append(plugins)
     if docker:
         left_out.append((sum(1 for d in docker if d not in ids), "--no-docker"))
     without_docker = select(checks, config.only, docker) if config.skip else chosen

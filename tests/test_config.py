@@ -129,6 +129,14 @@ def test_public_view_hides_secrets() -> None:
         (["--docker-network", "refactor network"], "--docker-network"),
         (["--docker-network", "-net"], "--docker-network"),
         (["--backend-container", "api;id"], "--backend-container"),
+        (["--mongo-uri", "mongodb://127.0.0.1:0"], "--mongo-uri"),
+        (["--mongo-uri", "mongodb://h1:27017,h2:0/db"], "--mongo-uri"),
+        (["--mongo-uri", "mongodb://xn--/"], "--mongo-uri"),
+        (["--mongo-uri", "mongodb://db..local/"], "--mongo-uri"),
+        (["--mongo-uri", f"mongodb://{'é' * 64}.example/"], "--mongo-uri"),
+        (["--docker-host", "tcp://xn--:2375"], "--docker-host"),
+        (["--docker-host", "ssh://deploy@build..host"], "--docker-host"),
+        (["--docker-host", "tcp://127.0.0.1:0"], "--docker-host"),
     ],
 )
 def test_bad_values_exit_2_with_one_line_naming_the_option(
@@ -291,6 +299,8 @@ def test_run_and_new_run_from_the_same_place_still_conflict(in_tmp: Path, capsys
         Config(docker_host="npipe:////./pipe/docker_engine"),
         Config(docker_host="fd://"),
         Config(mongo_db="d" * 63, mongo_uri="mongodb://u:p@h1:27017,h2:27018/db"),
+        Config(mongo_uri="mongodb://bücher.example/", docker_host="tcp://☃.example:2375"),
+        Config(mongo_uri="mongodb://%2Ftmp%2Fmongodb-27017.sock"),
     ],
 )
 def test_usable_values_pass_validation(config: Config) -> None:

@@ -13,6 +13,7 @@ import pytest
 from doctor.config import ConfigError
 from doctor.model import Check
 from doctor.registry import load_checks, order, select
+from tests.helpers import doctor_json
 
 PLUGIN = Path(__file__).parent / "plugins" / "example_plugin"
 
@@ -119,3 +120,19 @@ def test_a_broken_plugin_is_a_one_line_setup_error(
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("sse-doctor: error: sse_doctor.checks: cannot load broken")
     assert "is not a Check" in line
+
+
+def test_a_typo_in_the_plugin_list_checks_nothing_says_so_and_exits_3(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    every = len(load_checks())
+    monkeypatch.setenv("SSE_DOCTOR_PLUGINS", "sse_stream_")
+    code, document = doctor_json("--no-docker", "--timeout", "1")
+    assert (code, document["results"]) == (3, [])
+    (not_run,) = document["not_run"]
+    assert not_run["count"] == every
+    assert "no plugin is named sse_stream_" in not_run["why"]
+    assert "registered: ai_server, backend" in not_run["why"]
+    (finding,) = document["diagnosis"]
+    assert finding["id"] == "sse.not-tested"
+    assert finding["title"].startswith("Nothing was checked")

@@ -247,3 +247,26 @@ def test_an_unexpected_network_failure_is_categorised(silent_listener) -> None:
     assert (timed_out.status, timed_out.category) == (Status.ERROR, Category.TIMEOUT)
     assert (not_there.status, not_there.category) == (Status.ERROR, Category.PREREQUISITE)
     assert not_there.hint == Category.PREREQUISITE.hint
+
+
+def test_an_uncategorised_error_is_a_problem_in_the_verdict_and_the_exit_status() -> None:
+    from doctor.formats import renderer
+    from doctor.session import run_doctor
+
+    def bad_host(check: Check, ctx: Context) -> Result:
+        ("x" * 64 + ".example").encode("idna")  # the IDNA codec refuses a 64-byte label
+        return check.passed("resolved")
+
+    record, ctx = run_doctor(
+        Config(),
+        checks=[
+            make_check("plugin.idna", bad_host),
+        ],
+    )
+    ctx.close()
+    (result,) = record.results
+    assert (result.status, result.problem) == (Status.ERROR, "check.error")
+    assert "UnicodeError" in result.message
+    assert record.exit_code == 1
+    closing = renderer("text")(record, 0, False, 100).rstrip().splitlines()[-1]
+    assert closing.startswith("✗ 1 problem found")

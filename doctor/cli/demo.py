@@ -17,7 +17,7 @@ FAULT_NAMES = (
     "backend-hang", "mongo-down", "mongo-auth", "foreign-project", "unknown-project",
     "project-not-ready", "ai-down", "container-unresolvable", "ai-killed", "unknown-run",
     "no-api-key", "no-postgres-url", "keepalive-only", "agent-stall", "slow-events",
-    "gzip", "buffered", "wrong-content-type", "container-stopped", "no-base-image",
+    "gzip", "buffered", "wrong-content-type", "flood", "container-stopped", "no-base-image",
 )  # fmt: skip
 """doctor.testbed.faults.FAULTS, kept in step by a test: importing the testbed here would
 load fastapi and uvicorn for every ``--help``."""
@@ -82,7 +82,11 @@ def demo(
     with contextlib.ExitStack() as exits:
         exits.enter_context(ending_on_signals())  # SIGTERM, SIGHUP: the stack is stopped too
         try:
-            stack = exits.enter_context(start_stack(faults, profile_name=profile, docker=docker))
+            stack = exits.enter_context(
+                start_stack(
+                    faults, profile_name=profile, docker=docker, docker_timeout=config.timeout
+                )
+            )
         except Exception as exc:  # e.g. no Docker engine for --docker
             raise click.UsageError(f"cannot start the demo stack: {exc}") from None
         config = replace(

@@ -312,15 +312,22 @@ def terminal_asker(pause: Callable[[], Any] | None = None) -> Callable[..., str]
     _restore_terminal_at_exit()
 
     def ask(question: str, choices: Sequence[str], secret: bool) -> str:
+        import threading
         from contextlib import nullcontext
 
         with pause() if pause else nullcontext():
             for number, choice in enumerate(choices, 1):
                 click.echo(f"  {number}. {choice}", err=True)
             if secret:
-                return click.prompt(
-                    question, hide_input=True, err=True, default="", show_default=False
-                )
+                try:
+                    return click.prompt(
+                        question, hide_input=True, err=True, default="", show_default=False
+                    )
+                except click.Abort:  # Ctrl+D; Ctrl+C too, but only in the main thread
+                    if threading.current_thread() is threading.main_thread():
+                        raise
+                    click.echo("", err=True)
+                    raise EOFError from None
             click.echo(f"{question}: ", nl=False, err=True)
             return _read_line(sys.stdin)
 
@@ -328,7 +335,8 @@ def terminal_asker(pause: Callable[[], Any] | None = None) -> Callable[..., str]
 
 
 def _read_line(stream: Any) -> str:
-    """One line typed on the terminal, read from its file descriptor ("" at end of input).
+    """One line typed on the terminal, read from its file descriptor; EOFError when the
+    input ends (Ctrl+D) before anything was typed.
 
     Prompts run in a check's thread while the main thread waits. ``input()`` would hold the
     lock of ``sys.stdin``'s buffer meanwhile, and on Ctrl+C the interpreter could not shut
@@ -341,6 +349,9 @@ def _read_line(stream: Any) -> str:
         if not chunk:
             break
         data += chunk
+    if not data:
+        click.echo("", err=True)  # the prompt's line ends, as after Enter
+        raise EOFError
     return data.decode(stream.encoding or "utf-8", "replace").rstrip("\r\n")
 
 
@@ -377,6 +388,10 @@ def run_with_progress(config: Config, checks: list[Any] | None = None) -> tuple[
         return run_doctor(config, terminal_asker(live.paused), live.progress, checks, live.attach)
 
 
+MACHINE_FORMATS = ("json", "junit")
+"""Formats whose every byte is structure or redacted data: no text pass over them."""
+
+
 class OutputError(Exception):
     """Standard output cannot be written: closed, full, or failing."""
 
@@ -404,6 +419,9 @@ def write_stdout(text: str) -> None:
 def print_record(record: Any, ctx: Any, config: Config) -> None:
     """Write the run in the configured format to stdout, redacted.
 
+    The record is redacted before it is rendered. Text and markdown are redacted once more
+    as a whole; JSON and JUnit are not, for their own words and literals (``null``, a key,
+    a tag) are no secret, and replacing one would break the document (``--password null``).
     Where stdout cannot show the marks (cp1252, ASCII), text and markdown use ASCII ones.
     """
     from doctor.formats import renderer
@@ -416,7 +434,7 @@ def print_record(record: Any, ctx: Any, config: Config) -> None:
     render = renderer(config.format)
     verbose = -1 if config.quiet and config.format == "text" else config.verbose
     output = render(record.redacted(ctx.redactor), verbose, color, **options)
-    write_stdout(ctx.redactor.redact(output))
+    write_stdout(output if config.format in MACHINE_FORMATS else ctx.redactor.redact(output))
 
 
 def run_and_print(config: Config, checks: list[Any] | None = None) -> int:

@@ -44,6 +44,7 @@ def runs(**options: Any) -> None:
 def _list(ctx: Context, as_json: bool) -> int:
     from checks.backend import request
     from checks.projects import BackendRun, project_path
+    from doctor.formats.json import plain
     from doctor.i18n import tr
     from doctor.registry import load_checks, select
     from doctor.runner import run_checks
@@ -71,7 +72,8 @@ def _list(ctx: Context, as_json: bool) -> int:
             "project_id": ctx.project_id,
             "runs": [{k: r.get(k) for k in COLUMNS} for r in rows],
         }
-        write_stdout(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        shown = ctx.redactor.redact_obj(plain(document))
+        write_stdout(json.dumps(shown, ensure_ascii=False, indent=2) + "\n")
     else:
         write_stdout(ctx.redactor.redact(_table(rows)))
     if not rows:

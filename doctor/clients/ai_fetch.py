@@ -5,8 +5,9 @@ Inside the container the request is made by whatever the image has, tried in thi
 ``wget`` (the V1 image). Every command is an argv list (nothing goes through a shell),
 bounded twice: by its own timeout inside the container and by a read deadline on the
 exec's socket here, because docker-py's ``exec_run`` waits without any timeout. With
-``--ai-url`` the same paths are fetched over HTTP. Bodies are cut at ``limit`` bytes, and
-a stream is read for at most the given seconds, each chunk with its arrival time.
+``--ai-url`` the same paths are fetched over HTTP. Bodies are cut at ``limit`` bytes
+(decoded, over HTTP; of the exec's output, whatever the tool in the container does), and a
+stream is read for at most the given seconds, each chunk with its arrival time.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from __future__ import annotations
 import math
 import re
 import time
+import zlib
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import docker
 import httpx
 
+from doctor.clients.decoding import ACCEPTED, Decoder, UnsupportedEncoding
 from doctor.clients.http import MAX_BODY_BYTES, SocketGrip, fetch, watch
 from doctor.clients.http_errors import describe_http_error
 from doctor.i18n import tr
@@ -29,6 +33,8 @@ SHOWN_BYTES = 200
 EXEC_MARGIN_S = 0.5
 """How much longer this side waits than the timeout inside the container."""
 NOT_FOUND_EXIT = (126, 127)
+HEADER_SLACK = 64 << 10
+"""Output an exec may send beyond the body's limit: the headers curl and wget write."""
 PYTHON_GET = """\
 import sys, time, urllib.request, urllib.error
 url, seconds, limit = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
@@ -88,19 +94,26 @@ class ExecOutcome(NamedTuple):
     stderr: bytes
     timed_out: bool
     chunks: tuple[tuple[float, bytes], ...]
+    cut: bool = False
+    """The output passed the limit: the rest was not read."""
 
 
 def exec_bounded(
-    client: docker.DockerClient, container: str, argv: list[str], seconds: float
+    client: docker.DockerClient,
+    container: str,
+    argv: list[str],
+    seconds: float,
+    limit: int = MAX_BODY_BYTES,
 ) -> ExecOutcome:
-    """Run ``argv`` in the container, giving up on its output after ``seconds``."""
+    """Run ``argv`` in the container, giving up on its output after ``seconds`` or once it
+    passes ``limit`` bytes (and some room for headers)."""
     api = client.api
     exec_id = api.exec_create(container, argv, stdout=True, stderr=True)["Id"]
     started = time.monotonic()
     stream = api.exec_start(exec_id, socket=True)
     sock = getattr(stream, "_sock", stream)
     frames = _Frames()
-    timed_out = False
+    timed_out = cut = False
     deadline = started + seconds
     try:
         while True:
@@ -117,11 +130,15 @@ def exec_bounded(
             if not data:
                 break
             frames.feed(data, time.monotonic() - started)
+            if frames.received > limit + HEADER_SLACK:
+                cut = True
+                break
     finally:
         stream.close()
         sock.close()
-    exit_code = None if timed_out else _exit_code(api, exec_id, deadline)
-    return ExecOutcome(exit_code, bytes(frames.out), bytes(frames.err), timed_out, frames.chunks)
+    exit_code = None if timed_out or cut else _exit_code(api, exec_id, deadline)
+    out, err = bytes(frames.out[:limit]), bytes(frames.err[:HEADER_SLACK])
+    return ExecOutcome(exit_code, out, err, timed_out, tuple(frames.chunks), cut)
 
 
 class _Frames:
@@ -131,9 +148,11 @@ class _Frames:
         self.out = bytearray()
         self.err = bytearray()
         self._pending = bytearray()
-        self.chunks: tuple[tuple[float, bytes], ...] = ()
+        self.chunks: list[tuple[float, bytes]] = []
+        self.received = 0
 
     def feed(self, data: bytes, at: float) -> None:
+        self.received += len(data)
         self._pending += data
         while len(self._pending) >= 8:
             size = int.from_bytes(self._pending[4:8], "big")
@@ -145,7 +164,7 @@ class _Frames:
                 self.err += payload
             else:
                 self.out += payload
-                self.chunks += ((at, payload),)
+                self.chunks.append((at, payload))
 
 
 def _exit_code(api: docker.APIClient, exec_id: str, deadline: float) -> int | None:
@@ -185,9 +204,9 @@ def get_in_container(
     started = time.monotonic()
     tried = []
     for tool, argv in _commands(url, wait, limit):
-        outcome = exec_bounded(client, container, argv, wait + EXEC_MARGIN_S)
+        outcome = exec_bounded(client, container, argv, wait + EXEC_MARGIN_S, limit)
         if argv[0] == "timeout" and _missing(outcome, "timeout"):  # no timeout program
-            outcome = exec_bounded(client, container, argv[2:], wait + EXEC_MARGIN_S)
+            outcome = exec_bounded(client, container, argv[2:], wait + EXEC_MARGIN_S, limit)
         if _missing(outcome, tool):
             tried.append(tool)
             continue
@@ -208,6 +227,8 @@ def _answer(tool: str, url: str, outcome: ExecOutcome, started: float, wait: int
     }
     if status is not None:
         evidence["status"] = status
+    if outcome.cut:
+        evidence["cut_at_bytes"] = len(outcome.stdout)
     error = _error_line(outcome.stderr)
     if error:
         evidence["error"] = error[:SHOWN_BYTES]
@@ -268,22 +289,36 @@ def http_stream(
     evidence: dict[str, Any] = {"via": "http", "url": url}
     status = None
     try:
-        with client.stream("GET", url, extensions={"trace": grip.trace}) as response:
+        with client.stream(
+            "GET", url, headers={"Accept-Encoding": ACCEPTED}, extensions={"trace": grip.trace}
+        ) as response:
             status = evidence["status"] = response.status_code
-            for chunk in response.iter_bytes():
-                chunks.append((time.monotonic() - started, chunk))
-                size += len(chunk)
+            for at, piece in _decoded(response, started):
+                chunks.append((at, piece))
+                size += len(piece)
                 if size > limit:
+                    evidence["cut_at_bytes"] = limit
                     break
     except httpx.HTTPError as exc:
         if not grip.fired and status is None:
             problem = describe_http_error(exc, url, seconds)
             return Answer(None, problem.message, None, {**evidence, **problem.evidence})
+    except (UnsupportedEncoding, zlib.error) as exc:
+        return Answer(None, tr("its body cannot be decoded: {error}", error=exc), status, evidence)
     finally:
         timer.cancel()
-    body = b"".join(chunk for _, chunk in chunks)
+    body = b"".join(chunk for _, chunk in chunks)[:limit]
     evidence["elapsed_ms"] = round((time.monotonic() - started) * 1000)
     reason = (
         None if status and 200 <= status < 300 else tr("it answered HTTP {status}", status=status)
     )
     return Answer(body, reason, status, evidence, tuple(chunks))
+
+
+def _decoded(response: httpx.Response, started: float) -> Iterator[tuple[float, bytes]]:
+    """The body's decoded pieces, each with its chunk's arrival (seconds since ``started``)."""
+    decoder = Decoder(response.headers.get("content-encoding", ""))
+    for raw in response.iter_raw():
+        at = time.monotonic() - started
+        for piece in decoder.feed(raw):
+            yield at, piece

@@ -2,9 +2,10 @@
 
 httpx's timeouts are per read, so a server that trickles a byte a second keeps a request
 alive for ever, and an endless or gzip-bomb body fills memory. :func:`fetch` reads at most
-``limit`` bytes of body (counted after decompression) and ends the request when ``total``
-seconds have passed, whatever the server sends: a trace hook hands over the socket as
-soon as it is connected, and a timer shuts it down under the blocked read.
+``limit`` bytes of body, counted as it is decompressed (``doctor.clients.decoding``: one
+bounded piece at a time, never a whole inflated chunk), and ends the request when
+``total`` seconds have passed, whatever the server sends: a trace hook hands over the
+socket as soon as it is connected, and a timer shuts it down under the blocked read.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ import json
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+from doctor.clients.decoding import ACCEPTED, Decoder, UnsupportedEncoding
 
 MAX_BODY_BYTES = 1 << 20
 """The most of a body any answer may hold (after decompression)."""
@@ -53,7 +57,16 @@ class Answer:
 
     def json(self) -> Any:
         """The body as JSON; ValueError when it is not (``1e999`` and NaN are refused too)."""
-        return json.loads(self.content, parse_constant=_no_constant, parse_float=_finite)
+        return strict_json(self.content)
+
+
+def strict_json(data: str | bytes) -> Any:
+    """``data`` as JSON; ValueError when it is not, or holds a number no float holds
+    (``1e999``) or ``NaN``/``Infinity``, which no JSON document may carry on."""
+    try:
+        return json.loads(data, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
 
 
 def _no_constant(name: str) -> Any:
@@ -115,22 +128,19 @@ def fetch(
 ) -> Answer:
     """``method url`` with the whole answer read within ``total`` seconds and ``limit`` bytes.
 
-    Raises httpx's errors; ``httpx.ReadTimeout`` when the deadline ended the request and
-    :class:`BodyTooLarge` when the body is longer than ``limit``.
+    Raises httpx's errors; ``httpx.ReadTimeout`` when the deadline ended the request,
+    :class:`BodyTooLarge` when the decoded body is longer than ``limit``, and
+    ``httpx.DecodingError`` for a body that its Content-Encoding does not describe or
+    that is encoded in a way the doctor does not read.
     """
     grip = SocketGrip()
     started = time.monotonic()
     timer = watch(total, grip)
     extensions = {"trace": grip.trace}
+    asked = {"Accept-Encoding": ACCEPTED, **(kwargs.pop("headers", None) or {})}
     try:
-        with client.stream(method, url, extensions=extensions, **kwargs) as response:
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > limit:
-                    raise BodyTooLarge(
-                        f"the answer is longer than {limit} bytes", request=response.request
-                    )
+        with client.stream(method, url, extensions=extensions, headers=asked, **kwargs) as response:
+            body = _read_body(response, limit)
     except httpx.TransportError as exc:
         if grip.fired:
             raise httpx.ReadTimeout(
@@ -146,7 +156,27 @@ def fetch(
         url=url,
         status_code=response.status_code,
         headers=headers,
-        content=bytes(body),
+        content=body,
         elapsed_ms=round((time.monotonic() - started) * 1000),
         reason_phrase=response.reason_phrase,
     )
+
+
+def _read_body(response: httpx.Response, limit: int) -> bytes:
+    """The response's body decoded, or BodyTooLarge as soon as it passes ``limit`` bytes."""
+    encoding = response.headers.get("content-encoding", "")
+    body = bytearray()
+    try:
+        decoder = Decoder(encoding)
+        for raw in response.iter_raw():
+            for piece in decoder.feed(raw):
+                body += piece
+                if len(body) > limit:
+                    raise BodyTooLarge(
+                        f"longer than {limit} bytes decoded", request=response.request
+                    )
+    except (UnsupportedEncoding, zlib.error) as exc:
+        raise httpx.DecodingError(
+            f"cannot decode the body ({encoding}): {exc}", request=response.request
+        ) from None
+    return bytes(body)

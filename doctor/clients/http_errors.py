@@ -39,6 +39,7 @@ SNIPPET_CHARS = 80
 
 ERROR_KINDS = (
     "too-large",
+    "undecodable",
     "connection-refused",
     "dns",
     "connect-error",
@@ -86,6 +87,11 @@ def describe_http_error(exc: httpx.HTTPError, url: str, timeout: float) -> HttpP
     if kind == "too-large":
         message = tr("{url} answered with a body too long to read: {reason}", url=url, reason=exc)
         return HttpProblem(message, Category.PREREQUISITE, Category.PREREQUISITE.hint, evidence)
+    if kind == "undecodable":
+        message = tr(
+            "{url} answered with a body that cannot be decoded: {reason}", url=url, reason=exc
+        )
+        return HttpProblem(message, Category.PREREQUISITE, Category.PREREQUISITE.hint, evidence)
     if kind == "connection-refused":
         message = tr("Nothing listens at {where} (connection refused).", where=where)
         return HttpProblem(message, Category.PREREQUISITE, Category.PREREQUISITE.hint, evidence)
@@ -120,6 +126,8 @@ def describe_http_error(exc: httpx.HTTPError, url: str, timeout: float) -> HttpP
 def _kind(exc: httpx.HTTPError) -> str:
     if isinstance(exc, BodyTooLarge):
         return "too-large"
+    if isinstance(exc, httpx.DecodingError):
+        return "undecodable"
     if isinstance(exc, httpx.ConnectTimeout):
         return "connect-timeout"
     if isinstance(exc, httpx.ReadTimeout):
@@ -135,7 +143,7 @@ def _kind(exc: httpx.HTTPError) -> str:
         if isinstance(cause, socket.gaierror):
             return "dns"
         return "connect-error"
-    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError)):
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
         return "not-http"
     if isinstance(exc, httpx.TransportError):
         return "network"

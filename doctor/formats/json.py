@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -66,8 +67,23 @@ def document(record: RunRecord) -> dict[str, Any]:
     }
 
 
+def plain(value: Any) -> Any:
+    """``value`` as JSON can hold it: dicts (string keys), lists, strings, finite numbers,
+    booleans and None; an infinite or NaN float as its text (``"inf"``), anything else as
+    ``str()``. ``json.dumps`` would write ``Infinity``, which is no JSON."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return str(value)
+
+
 def render(record: RunRecord, verbose: int = 0, color: bool = False) -> str:
     """The document as JSON text that is valid UTF-8: a lone surrogate (from a backend's
     ``"\\ud800"``) is written as its ``\\uXXXX`` escape, which JSON allows in a string."""
-    text = json.dumps(document(record), ensure_ascii=False, indent=2, default=str)
+    text = json.dumps(plain(document(record)), ensure_ascii=False, indent=2)
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"

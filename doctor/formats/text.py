@@ -108,6 +108,16 @@ def commands(hint: str) -> tuple[str, list[str]]:
     return COMMAND.sub(lambda m: m.group(1), hint), found
 
 
+def print_items(items: Iterator[Any], color: bool, width: int) -> str:
+    """The lines and small tables as text ``width`` wide (without trailing blanks off colour)."""
+    buffer = io.StringIO()
+    console = make_console(buffer, color, width=width)
+    for item in items:
+        console.print(item, soft_wrap=isinstance(item, Text) and item.no_wrap is True)
+    text = buffer.getvalue()
+    return text if color else "\n".join(line.rstrip() for line in text.split("\n"))
+
+
 def render(
     record: RunRecord,
     verbose: int = 0,
@@ -121,13 +131,8 @@ def render(
     ``suggest_report`` ends a run with problems by pointing at ``sse-doctor report``; a
     bundle read back (``analyze``) does not.
     """
-    buffer = io.StringIO()
-    console = make_console(buffer, color, width=width or output_width())
     view = RunView(record, verbose, ascii_only, suggest_report)
-    for item in view.lines():
-        console.print(item, soft_wrap=isinstance(item, Text) and item.no_wrap is True)
-    text = buffer.getvalue()
-    return text if color else "\n".join(line.rstrip() for line in text.split("\n"))
+    return print_items(view.lines(), color, width or output_width())
 
 
 def finding_heading(finding: Finding) -> str:
@@ -178,7 +183,7 @@ class RunView:
 
     def _header(self) -> Iterator[Any]:
         target = self.record.target
-        yield _line(f"sse-doctor {__version__}{self.sep}{target['backend_url']}", "bold")
+        yield unwrapped(f"sse-doctor {__version__}{self.sep}{target['backend_url']}", "bold")
         parts = []
         if target.get("api"):
             parts.append(tr("API: {api}", api=target["api"]))
@@ -188,9 +193,9 @@ class RunView:
         if target.get("run_id"):
             who.append(tr("run {id}", id=target["run_id"]) + _run_note(target.get("run") or {}))
         if who:
-            yield _line(self.sep.join(who))
+            yield unwrapped(self.sep.join(who))
         for part in parts:
-            yield _line(part, "doctor.evidence")
+            yield unwrapped(part, "doctor.evidence")
 
     def _results(self) -> Iterator[Any]:
         by_layer: dict[str, list[tuple[Check, Result]]] = {}
@@ -220,21 +225,21 @@ class RunView:
             yield from self._hint(hint, indent)
         if self.verbose >= 1:
             took = tr("took {ms} ms", ms=result.duration_ms)
-            yield _line(f"{indent}{self.dot} {took}", "doctor.evidence")
+            yield unwrapped(f"{indent}{self.dot} {took}", "doctor.evidence")
         if self.verbose == 1:
             for key, value in result.evidence.items():
                 text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-                yield _wrapped(f"{indent}{self.dot} {key}: {shown(text)}", "doctor.evidence")
+                yield wrapped(f"{indent}{self.dot} {key}: {shown(text)}", "doctor.evidence")
         elif self.verbose >= 2 and result.evidence:
             raw = json.dumps(dict(result.evidence), ensure_ascii=False, indent=2, default=str)
             for line in raw.splitlines():
-                yield _line(indent + line, "doctor.evidence")
+                yield unwrapped(indent + line, "doctor.evidence")
 
     def _hint(self, hint: str, indent: str) -> Iterator[Any]:
         prose, found = commands(shown(hint))
-        yield _wrapped(f"{indent}{self.arrow} {prose}", "doctor.hint")
+        yield wrapped(f"{indent}{self.arrow} {prose}", "doctor.hint")
         for command in found:
-            yield _line(f"{indent}  $ {command}", "doctor.command")
+            yield unwrapped(f"{indent}  $ {command}", "doctor.command")
 
     def _diagnosis(self) -> Iterator[Any]:
         findings = self.record.diagnosis
@@ -247,13 +252,13 @@ class RunView:
             facts = [finding.id, finding.category.value if finding.category else None]
             facts.append(tr(finding.basis))
             head = f"  {number}. {finding_heading(finding)} [{', '.join(f for f in facts if f)}]"
-            yield _wrapped(head, style)
-            yield _wrapped("     " + shown(finding.title))
+            yield wrapped(head, style)
+            yield wrapped("     " + shown(finding.title))
             if finding.hint:
                 yield from self._hint(finding.hint, "     ")
             if finding.checks:
                 seen = tr("Seen in: {checks}", checks=", ".join(finding.checks))
-                yield _wrapped("     " + seen, "doctor.evidence")
+                yield wrapped("     " + seen, "doctor.evidence")
 
     def _criteria(self) -> Iterator[Any]:
         criteria = self.record.criteria
@@ -274,7 +279,7 @@ class RunView:
             yield line
         rest = [tr(label) for cid, label in CRITERIA if criteria.get(cid) is None]
         if rest:
-            yield _wrapped(
+            yield wrapped(
                 "  " + tr("not evaluated: {labels}", labels="; ".join(rest)), "doctor.skip"
             )
 
@@ -293,7 +298,7 @@ class RunView:
                 text = ntr(
                     count, "{count} check not run: {why}", "{count} checks not run: {why}", why=why
                 )
-            yield _wrapped(text, "doctor.skip")
+            yield wrapped(text, "doctor.skip")
 
     def _counts(self) -> Text:
         counts = self.record.summary
@@ -314,17 +319,20 @@ class RunView:
         warnings = sum(1 for f in findings if f.severity == "warning")
         if record.interrupted:
             return Text(tr("Interrupted with Ctrl+C: the results so far are above."), "doctor.warn")
-        if record.cancelled:
-            return Text(tr("Cancelled at the prompt: the stream was not watched."), "doctor.skip")
+        cancelled = tr("Cancelled at the prompt: the stream was not watched.")
+        if record.cancelled and not problems:
+            return Text(cancelled, "doctor.skip")
         if problems:
             found = ntr(problems, "{count} problem found", "{count} problems found")
-            if self.suggest_report:
+            if record.cancelled:
+                found = f"{found}{self.dash}{cancelled}"
+            elif self.suggest_report:
                 report = tr("run `sse-doctor report` to attach the bundle to an issue")
                 found = f"{found}{self.dash}{report}"
-            return _line(f"{self.marks[Status.FAIL]} {found}", "doctor.fail")
+            return unwrapped(f"{self.marks[Status.FAIL]} {found}", "doctor.fail")
         inconclusive = [f for f in findings if f.severity == "inconclusive"]
         if inconclusive:
-            return _wrapped(
+            return wrapped(
                 "? " + tr("Inconclusive: {title}", title=shown(inconclusive[0].title)),
                 "doctor.warn",
             )
@@ -334,8 +342,8 @@ class RunView:
                 "No problem found; {count} warning.",
                 "No problem found; {count} warnings.",
             )
-            return _line(f"{self.marks[Status.WARN]} {text}", "doctor.warn")
-        return _line(f"{self.marks[Status.PASS]} " + tr("No problem found."), "doctor.pass")
+            return unwrapped(f"{self.marks[Status.WARN]} {text}", "doctor.warn")
+        return unwrapped(f"{self.marks[Status.PASS]} " + tr("No problem found."), "doctor.pass")
 
 
 def _run_note(run: dict[str, Any]) -> str:
@@ -351,14 +359,14 @@ def _run_note(run: dict[str, Any]) -> str:
     return f" ({'; '.join(notes)})" if notes else ""
 
 
-def _line(text: str, style: str = "") -> Text:
+def unwrapped(text: str, style: str = "") -> Text:
     """A line printed as it is, never wrapped (commands, ids, URLs)."""
     line = Text(text, style=style)
     line.no_wrap = True
     return line
 
 
-def _wrapped(text: str, style: str = "") -> Any:
+def wrapped(text: str, style: str = "") -> Any:
     """A line that wraps, its continuation lines indented like its first."""
     indent = len(text) - len(text.lstrip(" "))
     if not indent:

@@ -71,17 +71,18 @@ class Request:
 
 
 def redact_file(redactor: Redactor, name: str, content: Content) -> bytes:
-    """The file's bytes: objects redacted deeply and written as JSON, then the text pass.
+    """The file's bytes: text redacted as a whole; objects redacted deeply (every string in
+    them) and written as JSON, with no text pass that could hit JSON's own ``null`` or keys.
 
     A lone surrogate (from a backend's ``"\\ud800"``) is written as ``\\ud800``, so every
     file is valid UTF-8 and a JSON file stays valid JSON.
     """
     if isinstance(content, str):
-        text = content
+        text = redactor.redact(content, file=name)
     else:
-        redacted = redactor.redact_obj(content, file=name)
-        text = json.dumps(redacted, ensure_ascii=False, indent=2, default=str) + "\n"
-    return redactor.redact(text, file=name).encode("utf-8", "backslashreplace")
+        redacted = redactor.redact_obj(json_format.plain(content), file=name)
+        text = json.dumps(redacted, ensure_ascii=False, indent=2) + "\n"
+    return text.encode("utf-8", "backslashreplace")
 
 
 def build_bundle(record: RunRecord, ctx: Context, request: Request | None = None) -> Bundle:

@@ -2,16 +2,19 @@
 
 ``StreamObserver(client, url, headers, ...).observe()`` returns a ``StreamObservation``.
 It reads raw bytes (``iter_raw``), so it sees ``Content-Encoding`` as sent and each chunk
-when it arrives; gzip/deflate bodies are inflated here for parsing. It stops at the first
-of: the server ending the body, ``stream_timeout`` since the request, ``idle_timeout``
-without a byte (a ``: ping`` comment is life, not silence), no headers within the probe
-timeout, or a short grace after ``event: status`` if the server keeps the connection
-open. A watchdog enforces the limits even while the server trickles bytes, by shutting
-the socket down under the blocked read (the socket is taken as soon as it is connected,
-so headers that trickle are cut too); the response is always closed.
+when it arrives; gzip/deflate bodies are inflated here for parsing, one bounded piece at a
+time (``doctor.clients.decoding``), so a small compressed chunk never inflates at once.
+It stops at the first of: the server ending the body, ``stream_timeout`` since the
+request, ``idle_timeout`` without a byte (a ``: ping`` comment is life, not silence), no
+headers within the probe timeout, or a short grace after ``event: status`` if the server
+keeps the connection open. A watchdog enforces the limits even while the server trickles
+bytes, by shutting the socket down under the blocked read (the socket is taken as soon as
+it is connected, so headers that trickle are cut too); the response is always closed.
 
 Memory stays bounded: the transcript keeps the first and last lines (the rest go to a
-temporary file), and only the first ``MAX_EVENTS`` events are kept, the rest counted.
+temporary file), only the first ``MAX_EVENTS`` events (at most ``MAX_KEPT_CHARS`` of their
+data) are kept, the rest counted, and only ``MAX_EVENT_NAMES`` names are counted apart.
+An ``event: status`` or ``event: error`` is kept however late it comes: the verdict needs it.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from typing import Any
 
 import httpx
 
-from doctor.clients.http import SocketGrip
+from doctor.clients.decoding import ACCEPTED, Decoder, UnsupportedEncoding
+from doctor.clients.http import SocketGrip, strict_json
 from doctor.stream.parser import ServerSentEvent, SSEParser
 from doctor.stream.transcript import Transcript
 
@@ -45,6 +49,16 @@ RELEVANT_HEADERS = (
 ERROR_BODY_BYTES = 4096
 MAX_EVENTS = 10_000
 """Events kept for the verdict; later ones are counted by name only."""
+MAX_KEPT_CHARS = 16 << 20
+"""The most event data kept in memory, over all kept events."""
+MAX_EVENT_NAMES = 100
+OTHER_NAMES = "…"
+"""Where events are counted once ``MAX_EVENT_NAMES`` names have been seen."""
+MAX_NAME_CHARS = 100
+ENDING_EVENTS = ("status", "error")
+"""Kept past the limits (``MAX_LATE_ENDINGS`` of each, ``LATE_DATA_CHARS`` of their data)."""
+MAX_LATE_ENDINGS = 10
+LATE_DATA_CHARS = 64 << 10
 MAX_PINGS = 1000
 
 
@@ -88,9 +102,9 @@ class ObservedEvent:
     id: str | None = None
 
     def payload(self) -> Any:
-        """The data as JSON, or None when it is not JSON."""
+        """The data as JSON, or None when it is not JSON (``1e999`` and NaN are not)."""
         try:
-            return json.loads(self.data)
+            return strict_json(self.data)
         except ValueError:
             return None
 
@@ -127,14 +141,17 @@ class StreamObservation:
     body_excerpt: str | None = None
     """The first 200 characters of a non-200 body."""
     oversized_lines: int = 0
+    oversized_events: int = 0
+    """Events dropped because their data was too long to keep."""
     discarded_event: bool = False
     """The body ended in the middle of an event (no blank line after it)."""
     unterminated_line: str = ""
     transcript: Transcript = field(default_factory=Transcript)
 
-    @property
-    def event_total(self) -> int:
-        return sum(self.event_counts.values())
+    event_total: int = 0
+    """Every event, kept or not."""
+    kept_chars: int = 0
+    """The data of the kept events, in characters."""
 
     @property
     def log_events(self) -> int:
@@ -206,7 +223,7 @@ class StreamObserver:
             with self.client.stream(
                 "GET",
                 obs.url,
-                headers=self.headers,
+                headers={"Accept-Encoding": ACCEPTED, **self.headers},
                 timeout=timeout,
                 extensions={"trace": self._grip.trace},
             ) as resp:
@@ -259,11 +276,12 @@ class StreamObserver:
     def _read_error_body(self, response: httpx.Response) -> None:
         body = b""
         try:
-            for chunk in response.iter_bytes():
-                body += chunk
+            decoder = Decoder(self.observation.content_encoding, ERROR_BODY_BYTES)
+            for piece in (piece for raw in response.iter_raw() for piece in decoder.feed(raw)):
+                body += piece
                 if len(body) >= ERROR_BODY_BYTES:
                     break
-        except (httpx.HTTPError, zlib.error):
+        except (httpx.HTTPError, UnsupportedEncoding, zlib.error):
             pass
         text = body[:ERROR_BODY_BYTES].decode("utf-8", "replace")
         self.observation.body_excerpt = text[:200]
@@ -271,9 +289,10 @@ class StreamObserver:
 
     def _read_events(self, response: httpx.Response) -> None:
         obs = self.observation
-        inflate = _inflater(obs.content_encoding)
-        if inflate is None:
-            self._finish(End.UNDECODABLE)
+        try:
+            decoder = Decoder(obs.content_encoding)
+        except UnsupportedEncoding as exc:
+            self._finish(End.UNDECODABLE, exc)
             return
         parser = SSEParser(on_line=self._line)
         try:
@@ -283,14 +302,16 @@ class StreamObserver:
                     obs.first_byte_at = at
                 obs.last_byte_at = self._last_byte_at = at
                 obs.bytes_received += len(chunk)
-                for event in parser.feed(inflate(chunk), at):
-                    self._event(event, at)
+                for piece in decoder.feed(chunk):
+                    for event in parser.feed(piece, at):
+                        self._event(event, at)
                 if self._stopped:
                     break
             self._finish(End.EOF)
         finally:
             parser.close()
             obs.oversized_lines = parser.oversized_lines
+            obs.oversized_events = parser.oversized_events
             obs.discarded_event = parser.discarded_event
             obs.unterminated_line = parser.unterminated_line[:200]
 
@@ -310,9 +331,17 @@ class StreamObserver:
 
     def _event(self, event: ServerSentEvent, at: float) -> None:
         obs = self.observation
-        obs.event_counts[event.event] += 1
-        if len(obs.events) < MAX_EVENTS:
-            obs.events.append(ObservedEvent(at, event.event, event.data, event.id))
+        obs.event_total += 1
+        name = event.event if len(event.event) <= MAX_NAME_CHARS else event.event[:MAX_NAME_CHARS]
+        counts = obs.event_counts
+        counts[name if name in counts or len(counts) < MAX_EVENT_NAMES else OTHER_NAMES] += 1
+        data = event.data
+        if len(obs.events) >= MAX_EVENTS or obs.kept_chars + len(data) > MAX_KEPT_CHARS:
+            if name not in ENDING_EVENTS or counts[name] > MAX_LATE_ENDINGS:
+                return
+            data = data[:LATE_DATA_CHARS]
+        obs.events.append(ObservedEvent(at, name, data, event.id))
+        obs.kept_chars += len(data)
         if event.event == "status" and self._status_at is None:
             with self._changed:
                 self._status_at = at
@@ -358,41 +387,9 @@ class StreamObserver:
 def _detail(body: str) -> str | None:
     """The ``detail`` field of a JSON error body, as text."""
     try:
-        detail: Any = json.loads(body).get("detail")
+        detail: Any = strict_json(body).get("detail")
     except (ValueError, AttributeError):
         return None
     if detail is None:
         return None
     return (detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False))[:200]
-
-
-def _inflater(encoding: str) -> Callable[[bytes], bytes] | None:
-    """A function decoding the body incrementally, or None for an encoding we cannot read."""
-    if encoding in ("", "identity"):
-        return lambda chunk: chunk
-    if encoding in ("gzip", "x-gzip", "deflate"):
-        return _Inflater().feed
-    return None
-
-
-class _Inflater:
-    """Incremental gzip/zlib decoding that also reads concatenated gzip members.
-
-    Each call inflates at most ``MAX_INFLATE`` bytes of output per input chunk, so a small
-    compressed chunk cannot expand into gigabytes at once (a gzip bomb).
-    """
-
-    MAX_INFLATE = 1 << 20
-
-    def __init__(self) -> None:
-        self._z = zlib.decompressobj(zlib.MAX_WBITS | 32)  # accepts a gzip or zlib header
-
-    def feed(self, chunk: bytes) -> bytes:
-        out = self._z.decompress(chunk, self.MAX_INFLATE)
-        if self._z.unconsumed_tail:
-            raise zlib.error(f"a chunk inflates to more than {self.MAX_INFLATE} bytes")
-        while self._z.eof and self._z.unused_data:
-            rest = self._z.unused_data
-            self._z = zlib.decompressobj(zlib.MAX_WBITS | 32)
-            out += self._z.decompress(rest, self.MAX_INFLATE)
-        return out

@@ -12,7 +12,9 @@ Bytes go in through :meth:`SSEParser.feed` in whatever chunks the network
 delivers; each call returns the events those bytes completed. An optional
 ``on_line`` callback sees every raw line with the time its chunk arrived, for
 a transcript. Lines longer than ``max_line_bytes`` are counted and dropped
-without being buffered, so memory stays bounded whatever the server sends.
+without being buffered, and so is an event whose data passes ``max_event_chars``
+(endless ``data:`` lines without a blank one), so memory stays bounded whatever the
+server sends.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ class SSEParser:
 
     - ``oversized_lines``: lines dropped for exceeding ``max_line_bytes``;
     - ``longest_dropped_line``: size in bytes of the longest of them;
+    - ``oversized_events``: events dropped because their data passed ``max_event_chars``;
     - ``last_event_id``: the last event ID string (updated at each blank line);
     - ``retry``: the reconnection time in effect (ms), None if never set;
     - after :meth:`close`, ``unterminated_line`` (the final line that had no
@@ -93,12 +96,15 @@ class SSEParser:
         self,
         max_line_bytes: int = 1 << 20,
         on_line: Callable[[str, float], None] | None = None,
+        max_event_chars: int = 4 << 20,
     ) -> None:
         if max_line_bytes < 1:
             raise ValueError("max_line_bytes must be at least 1")
         self.max_line_bytes = max_line_bytes
+        self.max_event_chars = max_event_chars
         self.on_line = on_line
         self.oversized_lines = 0
+        self.oversized_events = 0
         self.longest_dropped_line = 0
         self.last_event_id: str | None = None
         self.retry: int | None = None
@@ -112,6 +118,9 @@ class SSEParser:
         self._dropping = False  # the current line exceeded the cap
         self._dropped_bytes = 0
         self._data: list[str] = []
+        self._sized: tuple[list[str], int, int] = (self._data, 0, 0)
+        """The data list last measured, how many of its items, and their characters."""
+        self._skip_event = False  # the current event's data passed the cap: never dispatch it
         self._event = ""
         self._id_buffer: str | None = None
         self._block_retry: int | None = None
@@ -137,12 +146,15 @@ class SSEParser:
         tail = self._decoder.decode(b"", final=True)  # a U+FFFD at most, never a line end
         events = self._feed_text(tail, None) if tail else []
         self.unterminated_line = "".join(self._pending)
-        self.discarded_event = bool(self._data or self._pending or self._dropping)
+        self.discarded_event = bool(
+            self._data or self._pending or self._dropping or self._skip_event
+        )
         if self._dropping:
             self._end_drop()
         self._pending = []
         self._pending_bytes = 0
         self._data = []
+        self._skip_event = False
         self._event = ""
         self._block_retry = None
         return events
@@ -216,7 +228,25 @@ class SSEParser:
             now = time.monotonic() if received_at is None else received_at
             for line in lines:
                 on_line(line, now)
-        return self._interpret(lines)
+        events = self._interpret(lines)
+        if self._data:
+            self._bound_event()
+        return events
+
+    def _bound_event(self) -> None:
+        """Drop the unfinished event once its data passes the cap (counted in linear time)."""
+        data = self._data
+        sized, counted, chars = self._sized
+        if sized is not data:  # a new event since the last count
+            counted = chars = 0
+        chars += sum(map(len, data[counted:]))
+        if chars > self.max_event_chars:
+            if not self._skip_event:
+                self.oversized_events += 1
+            self._skip_event = True
+            data.clear()
+            chars = 0
+        self._sized = (data, len(data), chars)
 
     def _interpret(self, lines: list[str]) -> list[ServerSentEvent]:
         """Apply the field rules to complete lines; dispatch on blank lines."""
@@ -226,14 +256,17 @@ class SSEParser:
         id_buffer = self._id_buffer
         last_event_id = self.last_event_id
         block_retry = self._block_retry
+        skip = self._skip_event
         for line in lines:
             if not line:
                 last_event_id = id_buffer
                 if data:
-                    events.append(
-                        _new_event(event or "message", "\n".join(data), id_buffer, block_retry)
-                    )
+                    if not skip:
+                        events.append(
+                            _new_event(event or "message", "\n".join(data), id_buffer, block_retry)
+                        )
                     data = []
+                skip = False
                 event = ""
                 block_retry = None
                 continue
@@ -259,6 +292,7 @@ class SSEParser:
                 with suppress(ValueError):  # more digits than int() accepts: no sane delay
                     block_retry = self.retry = int(value)
         self._data = data
+        self._skip_event = skip
         self._event = event
         self._id_buffer = id_buffer
         self.last_event_id = last_event_id

@@ -25,7 +25,7 @@ from typing import Any
 from doctor.i18n import tr
 from doctor.model import Status
 from doctor.stream import frames
-from doctor.stream.ending import ending
+from doctor.stream.ending import ending, flood
 from doctor.stream.observer import End, ObservedEvent, StreamObservation
 from doctor.stream.problems import StreamProblem, fail, warn
 from doctor.stream.signatures import TASK_NOT_FOUND, upstream_problem
@@ -103,6 +103,7 @@ PRIORITY = (
     "network.container-unresolvable",
     "sse.upstream-unreachable",
     "sse.upstream-cut",
+    "sse.flood",
     "sse.keepalive-only",
     "sse.error-event",
     "sse.wrong-content-type",
@@ -140,9 +141,12 @@ def _facts(obs: StreamObservation) -> dict[str, Any]:
     ):
         if at is not None:
             facts[name] = round(at * 1000)
-    for name in ("detail", "error"):
+    for name in ("detail", "error", "oversized_events"):
         if getattr(obs, name):
             facts[name] = getattr(obs, name)
+    flooded = flood(obs)
+    if flooded:
+        facts["flood"] = flooded
     if obs.status_code not in (None, 200) and obs.body_excerpt:
         facts["body"] = obs.body_excerpt
     return facts

@@ -9,7 +9,16 @@ from typing import Any
 from rich.cells import cell_len
 
 from doctor import __version__
-from doctor.formats.text import ASCII_MARKS, MARKS, commands, shown
+from doctor.formats.text import (
+    ASCII_MARKS,
+    MARKS,
+    commands,
+    output_width,
+    print_items,
+    shown,
+    unwrapped,
+    wrapped,
+)
 from doctor.i18n import ntr, tr
 from doctor.model import Status
 from doctor.team.survey import ProjectRow, Survey
@@ -36,31 +45,36 @@ def cells(row: ProjectRow, marks: dict[Status, str]) -> tuple[str, ...]:
     return tuple(shown(str(v)) if v else "-" for v in values)
 
 
-def render_text(survey: Survey, ascii_only: bool = False, base: str = "") -> str:
-    """The table, aligned by display width (titles may be Chinese), and the causes below."""
+def render_text(
+    survey: Survey, ascii_only: bool = False, base: str = "", width: int | None = None
+) -> str:
+    """The table, aligned by display width (titles may be Chinese), and the findings below,
+    wrapped to ``width`` (the table's rows and commands never are)."""
     marks = ASCII_MARKS if ascii_only else MARKS
     arrow, sep = ("->", " - ") if ascii_only else ("→", " · ")
     rows = [tuple(tr(h) for h in HEADER), *(cells(r, marks) for r in survey.rows)]
     widths = [max(cell_len(row[i]) for row in rows) for i in range(len(HEADER))]
     count = ntr(len(survey.rows), "{count} project", "{count} projects")
-    lines = [f"sse-doctor {__version__}{sep}{base}{sep}{count}", ""]
+    items: list[Any] = [unwrapped(f"sse-doctor {__version__}{sep}{base}{sep}{count}"), ""]
     for row in rows:
-        lines.append("  ".join(v + " " * (w - cell_len(v)) for v, w in zip(row, widths)).rstrip())
-    causes = [r for r in survey.rows if r.verdict is not None]
-    if causes:
-        lines += ["", tr("Findings")]
-    for row in causes:
+        cells_ = (v + " " * (w - cell_len(v)) for v, w in zip(row, widths))
+        items.append(unwrapped("  ".join(cells_).rstrip()))
+    found = [r for r in survey.rows if r.verdict is not None]
+    if found:
+        items += ["", tr("Findings")]
+    for row in found:
         finding = row.verdict
         assert finding is not None
-        lines.append(f"  {row.project_id}  {shown(finding.title)}")
+        items.append(wrapped(f"  {row.project_id}  {shown(finding.title)}"))
         if row.run_error and finding.id not in ("run.failed", "agent.no-api-key", "agent.postgres"):
-            lines.append("     " + tr("newest run's error: {error}", error=shown(row.run_error)))
+            error = tr("newest run's error: {error}", error=shown(row.run_error))
+            items.append(wrapped(f"     {error}"))
         if finding.hint:
-            prose, found = commands(shown(finding.hint))
-            lines.append(f"     {arrow} {prose}")
-            lines += [f"       $ {command}" for command in found]
-    lines += ["", closing(survey, marks)]
-    return "\n".join(lines) + "\n"
+            prose, commands_ = commands(shown(finding.hint))
+            items.append(wrapped(f"     {arrow} {prose}"))
+            items += [unwrapped(f"       $ {command}") for command in commands_]
+    items += ["", closing(survey, marks)]
+    return print_items(iter(items), False, width or output_width())
 
 
 def closing(survey: Survey, marks: dict[Status, str]) -> str:

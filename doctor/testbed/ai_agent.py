@@ -53,6 +53,9 @@ class Settings:
     kill_after_events: int | None = None
     """Drop every connection and stop listening once a stream sent this many events."""
     env: Mapping[str, str] = field(default_factory=dict)
+    console: bool = False
+    """Print each task line to stdout as the real AI Server's logger does (in a container,
+    that is what ``docker logs`` shows)."""
 
 
 @dataclass
@@ -109,10 +112,17 @@ class Tasks:
         """Threads whose RefactorAgent exists (v2 reuses it)."""
         self.killed = False
 
-    def start(self, prompt: str, thread_id: str | None) -> Task:
-        task = Task(str(uuid.uuid4()), prompt, thread_id)
+    def start(self, prompt: str, thread_id: str | None, default_thread: bool = False) -> Task:
+        """A new pending task; ``default_thread`` gives it ``refactor-<task_id>`` (V2's /run
+        without a thread_id)."""
+        task_id = str(uuid.uuid4())
+        task = Task(
+            task_id, prompt, thread_id or (f"refactor-{task_id}" if default_thread else None)
+        )
         with self.changed:
             self.tasks[task.task_id] = task
+        thread = f" (thread: {task.thread_id})" if task.thread_id else ""
+        self._print(task, f"任務已建立{thread}，開始背景執行")
         if self.settings.start_agents:
             threading.Thread(target=self._agent, args=(task,), daemon=True).start()
         return task
@@ -121,6 +131,13 @@ class Tasks:
         with self.changed:
             task.logs.append({"timestamp": utc_now(), "message": message})
             self.changed.notify_all()
+        self._print(task, message)
+
+    def _print(self, task: Task, message: str) -> None:
+        """``[2026-12-01 18:48:38,783] [INFO] [<task_id>] <message>``, as ai_server.log has it."""
+        if self.settings.console:
+            stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S,%f")[:-3]
+            print(f"[{stamp}] [INFO] [{task.task_id}] {message}", flush=True)
 
     def event(self, task: Task, name: str, data: Mapping[str, Any]) -> None:
         self.log(task, f"[{name}] {json.dumps(data, ensure_ascii=False)}")

@@ -20,6 +20,7 @@ import json
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -113,7 +114,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(422, {"detail": [{"type": "missing", "msg": "Field required"}]})
                 return
             thread = None if v1 else body.get("thread_id")
-            task = tasks.start(prompt, None if v1 else thread or "refactor-pending")
+            task = tasks.start(prompt, None if v1 else thread, default_thread=not v1)
             message = "Agent 任務已啟動，正在背景執行"
             self._json(200, {"task_id": task.task_id, "status": "pending", "message": message})
         elif not v1 and len(parts) == 3 and parts[0] == "tasks" and parts[2] == "stop":
@@ -203,6 +204,11 @@ class _Server(ThreadingHTTPServer):
         self.on_kill = on_kill
         """What dying means beyond closing the sockets (in a container: exit 137)."""
         self._events = 0
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (the doctor stops reading once it has enough) is no error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     def count_event(self) -> bool:
         """Count a sent event; past ``kill_after_events`` the server dies (True)."""
@@ -311,6 +317,7 @@ def main(argv: list[str] | None = None) -> None:
         start_agents=not args.hold,
         kill_after_events=args.kill_after_events,
         env=dict(os.environ),
+        console=True,
     )
     server = _Server(("0.0.0.0", args.port), Tasks(settings), on_kill=lambda: os._exit(137))
     quiet = threading.Event()
@@ -318,7 +325,10 @@ def main(argv: list[str] | None = None) -> None:
     threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     ).start()
-    print(f"INFO:     Uvicorn running on http://0.0.0.0:{args.port}", flush=True)
+    print(
+        f"INFO:     Uvicorn running on http://0.0.0.0:{args.port} (Press CTRL+C to quit)",
+        flush=True,
+    )
     quiet.wait()  # SIGUSR1: stop listening, keep the process (and its container) alive
     server.shutdown()
     server.server_close()

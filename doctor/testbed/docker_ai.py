@@ -53,8 +53,9 @@ def dockerfile(tools: str) -> bytes:
         steps += [
             'RUN ["/bin/busybox", "rm", "/bin/wget"]',
             f'RUN ["/bin/busybox", "ln", "-s", "{PYTHON_HOME}/bin/python3", "/usr/local/bin/"]',
+            "ENV PYTHONDONTWRITEBYTECODE=1",  # as the V2 image sets it
         ]
-    steps += ["ENV PYTHONUNBUFFERED=1", "WORKDIR /workspace", f'LABEL {LABEL}="1"']
+    steps += ["ENV PYTHONUNBUFFERED=1", "WORKDIR /workspace", "EXPOSE 8000", f'LABEL {LABEL}="1"']
     return ("\n".join(steps) + "\n").encode()
 
 

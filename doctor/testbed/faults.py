@@ -27,6 +27,7 @@ FAULTS: dict[str, str] = {
     "gzip": "the stream is gzip-compressed",
     "buffered": "the stream is held back and released at its end",
     "wrong-content-type": "the stream is served as text/plain",
+    "flood": "the stream pours out log events without end, faster than a client reads",
     # Docker (with --docker)
     "container-stopped": "the project container was killed (exit 137)",
     "no-base-image": "the base image does not exist",

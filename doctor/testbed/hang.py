@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import selectors
 import socket
 import threading
+from collections.abc import Iterator
 
 from doctor.testbed.net import LOOPBACK
 
@@ -41,3 +43,14 @@ class HangingListener:
             self._thread.join()
         for sock in (*self._held, self._sock, self._wake_r, self._wake_w):
             sock.close()
+
+
+@contextlib.contextmanager
+def silent_url() -> Iterator[str]:
+    """The URL of a HangingListener, stopped on exit: an HTTP server that never answers."""
+    listener = HangingListener()
+    listener.start()
+    try:
+        yield f"http://{LOOPBACK}:{listener.port}"
+    finally:
+        listener.stop()

@@ -2,17 +2,21 @@
 
 ``gzip`` compresses the stream and, like a compressing proxy, sends it only when it has
 it all; ``buffered`` holds the whole stream back and releases it at the end;
-``wrong-content-type`` serves it as ``text/plain``. Only ``text/event-stream`` answers
-are touched.
+``wrong-content-type`` serves it as ``text/plain``; ``flood`` drops the stream's body and,
+once the backend is done with it, sends ``event: log`` events as fast as the client takes
+them, until it goes away. Only ``text/event-stream`` answers are touched.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+from datetime import datetime, timezone
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PROXY_FAULTS = frozenset({"gzip", "buffered", "wrong-content-type"})
+PROXY_FAULTS = frozenset({"gzip", "buffered", "wrong-content-type", "flood"})
+FLOOD_EVENTS_PER_WRITE = 500
 
 
 class Proxy:
@@ -44,6 +48,8 @@ class Proxy:
             if not is_stream or message["type"] != "http.response.body":
                 await send(message)
                 return
+            if "flood" in self.faults:  # the backend's own body is not forwarded
+                return
             if not self.faults & {"gzip", "buffered"}:
                 await send(message)
                 return
@@ -55,6 +61,8 @@ class Proxy:
                 await send({"type": "http.response.body", "body": body, "more_body": False})
 
         await self.app(scope, receive, proxied)
+        if is_stream and "flood" in self.faults:
+            await _flood(send, receive)
 
     def _headers(self, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
         if "wrong-content-type" in self.faults:
@@ -66,3 +74,28 @@ class Proxy:
             headers = [(n, v) for n, v in headers if n != b"content-length"]
             headers.append((b"content-encoding", b"gzip"))
         return headers
+
+
+async def _flood(send: Send, receive: Receive) -> None:
+    """Send log events as fast as the connection takes them, until the client disconnects."""
+    gone = asyncio.Event()
+
+    async def watch() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        gone.set()
+
+    watcher = asyncio.ensure_future(watch())
+    try:
+        number = 0
+        while not gone.is_set():
+            stamp = datetime.now(timezone.utc).replace(tzinfo=None).isoformat()
+            body = "".join(
+                f'event: log\ndata: {{"timestamp": "{stamp}", "message": "flood {n}"}}\n\n'
+                for n in range(number, number + FLOOD_EVENTS_PER_WRITE)
+            )
+            number += FLOOD_EVENTS_PER_WRITE
+            await send({"type": "http.response.body", "body": body.encode(), "more_body": True})
+            await asyncio.sleep(0)  # a send to a closed connection returns at once: let watch run
+    finally:
+        watcher.cancel()

@@ -139,6 +139,7 @@ def start_stack(
     ai_network: str | None = None,
     ai_env: Mapping[str, str | None] | None = None,
     team: Iterable[str] = (),
+    docker_timeout: float = 60.0,
 ) -> contextlib.AbstractContextManager[Stack]:
     """Start backend, AI Server and MongoDB with ``faults`` injected; stop them all on exit.
 
@@ -163,6 +164,8 @@ def start_stack(
     ``team`` adds a READY project of the same user per state of
     ``doctor.testbed.team.TEAM_STATES`` (``healthy``, ``stopped``, ``failed``,
     ``forgotten``), each with its own AI Server; ``Stack.team`` maps their ids to states.
+
+    ``docker_timeout`` is how long the engine may take to answer at the start.
     """
     chosen = validate(faults, docker)
     members = validate_team(team)
@@ -188,6 +191,7 @@ def start_stack(
         ping_interval,
         tools,
         placing,
+        docker_timeout,
     )
 
 
@@ -226,6 +230,7 @@ def _docker_ai(
     container: str,
     base_image: str,
     tools: str,
+    timeout: float,
     exits: contextlib.ExitStack,
     placing: _Placing,
 ) -> tuple[Any, MakeAI]:
@@ -236,7 +241,9 @@ def _docker_ai(
     from doctor.testbed.docker_ai import DockerAIServer, ensure_image, set_base_tag
     from doctor.testbed.docker_net import create_network
 
-    client = docker_client()
+    with contextlib.closing(docker_client(timeout=timeout)) as probe:
+        probe.ping()  # an engine that does not answer fails here, within the timeout
+    client = docker_client()  # building and cleaning up must not be cut short
     exits.callback(client.close)
     image = ensure_image(client, tools)
     if set_base_tag(client, image, base_image, present="no-base-image" not in faults):
@@ -265,6 +272,7 @@ def _running_stack(
     ping_interval: float,
     tools: str,
     placing: _Placing,
+    docker_timeout: float,
 ) -> Iterator[Stack]:
     with contextlib.ExitStack() as exits:
         if log_path is None:
@@ -306,7 +314,9 @@ def _running_stack(
         ai: Any
         make_ai: MakeAI
         if docker:
-            ai, make_ai = _docker_ai(settings, faults, container, base_image, tools, exits, placing)
+            ai, make_ai = _docker_ai(
+                settings, faults, container, base_image, tools, docker_timeout, exits, placing
+            )
             with pymongo.MongoClient(mongo.uri) as client:
                 client[DATABASE].projects.update_one(
                     {"_id": ObjectId(seed.ready)}, {"$set": {"container_id": ai.id}}

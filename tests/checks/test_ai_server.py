@@ -116,5 +116,6 @@ def test_docker_frames_are_split_as_they_arrive() -> None:
     assert (bytes(frames.out), bytes(frames.err), frames.chunks) == (
         b"out",
         b"err",
-        ((0.2, b"out"),),
+        [(0.2, b"out")],
     )
+    assert frames.received == len(data)

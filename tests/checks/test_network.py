@@ -115,6 +115,11 @@ def test_a_backend_container_on_the_network_reaches_the_project_container(
     assert artifacts(stack)[Artifact.BACKEND_CONTAINER] == stack.backend_container
     logs = docker_client.containers.get(stack.backend_container).logs().decode()
     assert f"🔗 開始串流 AI Server 日誌: http://{stack.container_name}:8000/tasks/" in logs
+    # ... and backend.log read it there without --backend-container.
+    log = results["backend.log"]
+    assert log["status"] == "pass", log["message"]
+    assert stack.backend_container in log["evidence"]["source"]
+    assert log["evidence"]["streams"] >= 1 and 200 in log["evidence"]["connected"]
 
 
 def test_the_backend_container_is_found_by_its_compose_service_and_the_option_wins(

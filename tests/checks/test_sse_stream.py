@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from checks.sse_stream import StreamCheck
+from doctor.config import Config
+from doctor.context import Context
 from tests.helpers import doctor_json, finding_ids, local_args, results_by_id
 
 ALL_MET = [True] * 6
@@ -107,6 +110,26 @@ def test_the_doctors_own_limit_is_inconclusive_not_a_broken_stream(stack_factory
     assert results["ai_server.stream"]["status"] == "pass"
     assert criteria(document)[3:5] == [None, None]
     assert code == 3
+
+
+def test_a_stream_that_outruns_the_doctor_is_a_flood_named_within_the_deadline(
+    stack_factory,
+) -> None:
+    stack = stack_factory(("flood",))
+    code, document = doctor_json(*local_args(stack, stream_timeout=1.5))
+    assert finding_ids(document) == ["sse.flood"]
+    stream = results_by_id(document)["sse.stream"]
+    assert stream["problem"] == "sse.flood"  # not check.timeout: the verdict came in time
+    assert stream["duration_ms"] < 1000 * StreamCheck().deadline(
+        Context(Config(timeout=2, stream_timeout=1.5))
+    )
+    flood = stream["evidence"]["flood"]
+    assert flood["lines_per_s"] >= 1000 and 0 < flood["seconds"] <= 1.5
+    assert flood["lines_in_memory"] <= 2000 < flood["lines"]
+    assert flood["lines_spilled"] + flood["lines_not_kept"] == flood["lines"] - 2000  # the ends
+    assert "lines a second" in stream["message"]
+    assert criteria(document)[1:5] == [True, True, None, None]  # judged from what was seen
+    assert code == 1
 
 
 def test_slow_events_are_named_as_such(stack_factory) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
+import time
 from urllib.parse import urlsplit
 
 import docker
@@ -57,3 +59,23 @@ def test_docker_demo_leaves_no_container_or_listener(
     backend = urlsplit(doc["target"]["backend_url"])
     with pytest.raises(OSError):
         socket.create_connection((backend.hostname, backend.port), timeout=1).close()
+
+
+def test_a_docker_demo_on_a_silent_engine_gives_up_within_its_timeout(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    silent = socket.create_server(("127.0.0.1", 0))  # takes connections, never answers
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(silent.accept()[0]), daemon=True).start()
+    monkeypatch.setenv("DOCKER_HOST", f"tcp://127.0.0.1:{silent.getsockname()[1]}")
+    started = time.monotonic()
+    try:
+        assert main(["demo", "--docker", "--timeout", "1"]) == 2
+    finally:
+        silent.close()
+        for conn in held:
+            conn.close()
+    assert time.monotonic() - started < 20  # docker-py's own timeout would be 60 s
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("sse-doctor: error: cannot start the demo stack:")
+    assert "read timeout=1.0" in line

@@ -225,3 +225,42 @@ def test_progress_on_a_terminal_shows_the_streams_live_line_with_json_on_stdout(
     assert b"idle limit 30 s" in shown
     document = json.loads(out.read_text())  # stdout holds the document alone
     assert document["results"]
+
+
+def output_until_exit(leader: int, doctor: subprocess.Popen, seconds: float = 30) -> bytes:
+    """Everything the terminal shows until the process ends (read meanwhile, so that the
+    process never waits on a full terminal)."""
+    shown = b""
+    deadline = time.monotonic() + seconds
+    while doctor.poll() is None and time.monotonic() < deadline:
+        shown += read_until(leader, b"\x00never\x00", 0.2)
+    return shown + read_until(leader, b"\x00never\x00", 0.2)
+
+
+@pytest.mark.parametrize(
+    ("command", "prompt", "given"),
+    [
+        ("run", b"Username [test_sse]:", ()),
+        ("run", b"): ", ("username",)),  # the hidden password prompt
+        ("run", b"or a run id: ", ("username", "password")),
+        ("stream", b"Username [test_sse]:", ()),
+        ("stream", b"or a run id: ", ("username", "password")),
+    ],
+)
+def test_ctrl_d_at_a_prompt_cancels_without_calling_it_a_problem(
+    stack: Stack, command: str, prompt: bytes, given: tuple[str, ...]
+) -> None:
+    args = [command, "--no-docker", "--timeout", "2", "--backend-url", stack.backend_url,
+            "--mongo-uri", stack.mongo_uri]  # fmt: skip
+    for name in given:
+        args += [f"--{name}", getattr(stack, name)]
+    with on_a_terminal(*args) as (leader, doctor):
+        assert prompt in read_until(leader, prompt, 30)
+        os.write(leader, b"\x04")  # Ctrl+D: the end of the input
+        shown = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]|\r", b"", output_until_exit(leader, doctor))
+        assert doctor.wait(timeout=5) == 0, shown
+    assert b"Cancelled at the prompt: the input ended (Ctrl+D)." in shown
+    assert b"check.error" not in shown and b"Traceback" not in shown
+    assert b"Password" not in shown.partition(prompt)[2]  # nothing more was asked
+    if command == "run":
+        assert shown.rstrip().endswith(b"Cancelled at the prompt: the stream was not watched.")

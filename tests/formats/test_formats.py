@@ -312,3 +312,15 @@ def test_criteria_never_evaluated_are_one_line(record: RunRecord) -> None:
     lines = renderer("text")(record, 0, False, 100).splitlines()
     assert "Success criteria: not evaluated (the stream was not watched)." in lines
     assert not any("[ ]" in line or "[x]" in line for line in lines)
+
+
+def _refuse(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def test_json_never_writes_infinity_or_nan(record: RunRecord) -> None:
+    evidence = {"ratio": float("inf"), "gap": float("-inf"), "mean": float("nan"), "n": 1e300}
+    record.results[0] = Result("mongodb.ping", Status.PASS, "ok", evidence=evidence)
+    document = json.loads(renderer("json")(record, 0, False), parse_constant=_refuse)
+    shown = document["results"][0]["evidence"]
+    assert shown == {"ratio": "inf", "gap": "-inf", "mean": "nan", "n": 1e300}

@@ -406,6 +406,38 @@ def test_endless_line_does_not_grow_memory():
     assert parser.longest_dropped_line == 6 + 308 * 65536
 
 
+def test_endless_data_lines_without_a_blank_line_do_not_grow_memory():
+    parser = SSEParser(max_event_chars=100_000)
+    piece = b"data: 0123456789\n" * 4000  # 64 KiB of data lines, no event ends
+    tracemalloc.start()
+    try:
+        for _ in range(4):  # warm up: the cap is passed once
+            parser.feed(piece)
+        base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        for _ in range(300):  # ~20 MB of one event's data
+            assert parser.feed(piece) == []
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak - base < 2_000_000
+    assert parser.oversized_events == 1
+    assert parser.feed(b"\ndata: after\n\n") == [ev("after")]  # the long one is not dispatched
+    assert parser.close() == [] and parser.discarded_event is False
+
+
+def test_an_event_over_the_data_cap_is_dropped_across_chunks():
+    # The cap is checked between chunks (one chunk is at most 64 KiB, bounded already).
+    stream = b"data: a\n\n" + b"data: 12345\n" * 10 + b"\ndata: b\n\n"
+    for split in (1, 5, 12):
+        parser = SSEParser(max_event_chars=20)
+        events = [
+            e for i in range(0, len(stream), split) for e in parser.feed(stream[i : i + split])
+        ]
+        assert events == [ev("a"), ev("b")], split
+        assert parser.oversized_events == 1
+
+
 def test_line_trickling_in_one_character_per_chunk_stays_compact():
     body = "開" * 60_000  # 180,000 bytes, under the cap
     raw = body.encode()

@@ -14,6 +14,7 @@ import pytest
 
 from doctor.cli import main
 from doctor.testbed import Stack, doctor_args, start_stack
+from doctor.testbed.hang import silent_url
 from tests.helpers import FAST
 
 STATES = ("healthy", "stopped", "failed", "forgotten")
@@ -125,7 +126,7 @@ def test_without_docker_the_containers_are_not_looked_at(
 def test_projects_are_surveyed_at_once(stack_factory: Any) -> None:
     """Eight projects whose AI Server never answers take about one timeout, not eight."""
     stack = stack_factory(team=("healthy",) * 7)
-    with _silent_listener() as url:
+    with silent_url() as url:
         started = time.monotonic()
         code, out = status(stack, "--json", "--no-docker", ai_url=url, timeout=1)
         elapsed = time.monotonic() - started
@@ -139,16 +140,3 @@ def test_a_refused_login_is_shown_as_run_shows_it(stack: Stack) -> None:
     code, out = status(stack, "--no-docker", password="wrong")
     assert code == 1
     assert "auth.bad-credentials" in out and "PROJECT" not in out
-
-
-@contextlib.contextmanager
-def _silent_listener() -> Iterator[str]:
-    """A loopback port that takes connections and never answers."""
-    from doctor.testbed.hang import HangingListener
-
-    listener = HangingListener()
-    listener.start()
-    try:
-        yield f"http://127.0.0.1:{listener.port}"
-    finally:
-        listener.stop()

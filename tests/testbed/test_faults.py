@@ -276,6 +276,21 @@ def test_wrong_content_type(profile: str, stack_factory, api) -> None:
 
 
 @BOTH
+def test_flood_pours_out_log_events_without_end(profile: str, stack_factory, api) -> None:
+    stack = stack_factory(("flood",), profile_name=profile)
+    body = b""
+    with api(stack).stream("GET", stream_path(stack), timeout=10) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for chunk in response.iter_raw():
+            body += chunk
+            if len(body) > 1 << 20:  # far more than a whole run of the real agent
+                break
+    events = backend_events("v2", body[: body.rindex(b"\n\n") + 2])  # the flood's own framing
+    assert len(events) > 1000 and set(names(events)) == {"log"}  # still going, no status
+    assert json.loads(events[-1][1])["message"] == f"flood {len(events) - 1}"
+
+
+@BOTH
 def test_backend_hang_accepts_and_never_answers(profile: str, stack_factory) -> None:
     stack = stack_factory(("backend-hang",), profile_name=profile)
     port = int(stack.backend_url.rsplit(":", 1)[1])

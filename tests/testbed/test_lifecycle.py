@@ -142,7 +142,8 @@ def test_every_fault_says_what_it_models() -> None:
         *("foreign-project", "unknown-project", "project-not-ready"),
         *("ai-down", "container-unresolvable", "ai-killed", "unknown-run"),
         *("no-api-key", "no-postgres-url", "keepalive-only", "agent-stall", "slow-events"),
-        *("gzip", "buffered", "wrong-content-type", "container-stopped", "no-base-image"),
+        *("gzip", "buffered", "wrong-content-type", "flood", "container-stopped"),
+        "no-base-image",
     }
     assert set(FAULTS) == covered
     assert all(isinstance(text, str) and len(text) > 10 for text in FAULTS.values())

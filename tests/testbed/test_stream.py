@@ -232,11 +232,6 @@ def test_a_live_run_streams_each_event_as_it_is_written(profile: str, stack_fact
 
 
 @pytest.mark.parametrize("healthy", ["v2"], indirect=True)
-@pytest.mark.xfail(
-    reason="testbed: the v2 AI Server's POST /run defaults thread_id to 'refactor-pending', "
-    "not refactor-{task_id} (REAL-STACK §3.1)",
-    strict=True,
-)
 def test_ai_server_run_defaults_the_thread_to_the_task(healthy: Stack) -> None:
     with httpx.Client(base_url=healthy.ai_url or "", timeout=2, trust_env=False) as client:
         started = client.post("/run", json={"spec": "a run without a thread"}).json()

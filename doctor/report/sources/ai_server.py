@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from doctor.clients.http import strict_json
 from doctor.i18n import tr
 from doctor.report.sources.common import Content, decode, why
 
@@ -114,7 +115,7 @@ def task_entries(body: bytes) -> list[Mapping[str, Any]] | None:
     """The tasks of a ``/tasks`` answer: ``{"tasks": [...]}``, ``{"tasks": {id: …}}``, a
     list, or a mapping of id to task; None when it is none of these."""
     try:
-        data = json.loads(body)
+        data = strict_json(body)
     except ValueError:
         return None
     if isinstance(data, Mapping) and "tasks" in data:
