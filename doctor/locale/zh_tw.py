@@ -265,6 +265,10 @@ CATALOG: dict[str, str] = {
         "讓後端在 refactor-network 上執行（compose），或啟動容器"
     ),
     "The AI Server died mid-stream": "AI Server 在串流中途終止",
+    "The stream floods": "串流氾濫",
+    "find what loops or repeats the stream (the AI Server's log, a proxy between)": (
+        "找出是什麼讓串流重複或迴圈（AI Server 的日誌、中間的代理）"
+    ),
     "read docker logs and docker inspect refactor-project-<id> (exit code, OOMKilled)": (
         "查看 docker logs 和 docker inspect refactor-project-<id>（結束代碼、OOMKilled）"
     ),
@@ -501,11 +505,56 @@ CATALOG: dict[str, str] = {
         "{source} 中沒有任何關於 Run {run} 串流的行：這是這個後端的日誌嗎？"
     ),
     (
-        "The backend logged {streams} streams of run {run}: the AI Server answered {codes}; ended "
+        "The backend logged {count} stream of run {run}: the AI Server answered {codes}; ended "
         "normally with {lines} lines."
     ): (
-        "後端日誌記錄了 Run {run} 的 {streams} 次串流：AI Server 回應 {codes}；正常結束，共 "
+        "後端日誌記錄了 Run {run} 的 {count} 次串流：AI Server 回應 {codes}；正常結束，共 "
         "{lines} 行。"
+    ),
+    (
+        "The backend logged {count} streams of run {run}: the AI Server answered {codes}; ended "
+        "normally with {lines} lines."
+    ): (
+        "後端日誌記錄了 Run {run} 的 {count} 次串流：AI Server 回應 {codes}；正常結束，共 "
+        "{lines} 行。"
+    ),
+    (
+        "The backend's API answers in small JSON documents: check --backend-url and --api-prefix, "
+        "and what answers there."
+    ): (
+        "後端的 API 以小型 JSON 文件回應：請檢查 --backend-url 和 --api-prefix，"
+        "以及那裡是誰在回應。"
+    ),
+    # checks/containers.py (a stopped container's time)
+    " at {time}": "，於 {time}",
+    # doctor/clients
+    "its body cannot be decoded: {error}": "它的內容無法解碼：{error}",
+    "{url} answered with a body that cannot be decoded: {reason}": (
+        "{url} 回應的內容無法解碼：{reason}"
+    ),
+    # doctor/registry.py
+    "{setting} (no plugin is named {names}; registered: {known})": (
+        "{setting}（沒有名為 {names} 的外掛；已註冊：{known}）"
+    ),
+    # doctor/runner.py
+    "Cancelled at the prompt: the input ended (Ctrl+D).": "已在提示中取消：輸入已結束（Ctrl+D）。",
+    # doctor/stream/ending.py
+    (
+        "The stream floods: {lines} lines ({mib:.1f} MiB) in {seconds:.1f} s, {rate} lines a "
+        "second, still coming when --stream-timeout {limit:g} s ended the watch; {spilled} lines "
+        "were spilled to disk for the report and {dropped} not kept. The criteria are judged from "
+        "what was seen."
+    ): (
+        "串流氾濫：{seconds:.1f} 秒內 {lines} 行（{mib:.1f} MiB），每秒 {rate} 行，"
+        "--stream-timeout {limit:g} 秒結束觀察時仍在湧入；{spilled} 行已寫到磁碟供報告使用，"
+        "{dropped} 行未保留。成功標準依已看到的內容判斷。"
+    ),
+    (
+        "No agent logs that fast: find what loops or repeats the stream (the AI Server's log, a "
+        "proxy between it and the doctor), then watch it again."
+    ): (
+        "沒有 Agent 會這麼快地寫日誌：找出是什麼讓串流重複或迴圈（AI Server 的日誌、"
+        "它與 doctor 之間的代理），然後再觀察一次。"
     ),
     # checks/base_image.py
     "Base image {tag} does not exist: new projects cannot be provisioned.": (
