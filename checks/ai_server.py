@@ -185,7 +185,8 @@ class AIServerHealth(AIServerCheck):
 
 
 def _clause(reason: str | None) -> str:
-    return (reason or "").strip().rstrip(".")
+    """A reason to end a sentence with: without its own full stop (``.`` or ``。``)."""
+    return (reason or "").strip().rstrip(".。")
 
 
 def _kept(answer: Answer) -> str:

@@ -14,7 +14,7 @@ import pytest
 from rich.cells import cell_len
 
 from doctor import model
-from doctor.catalogue import PROBLEMS
+from doctor.catalogue import BY_ID, PROBLEMS
 from doctor.cli import main
 from doctor.config import Config
 from doctor.diagnosis import diagnose
@@ -24,6 +24,7 @@ from doctor.locale.zh_tw import CATALOG
 from doctor.model import BASES, Category, Check, Result, Status
 from doctor.registry import load_checks
 from doctor.session import RunRecord
+from doctor.team.table import HEADER
 from doctor.testbed import Stack, doctor_args
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,12 +46,14 @@ DATA_DRIVEN = {
     "entry.title",
     "finding.basis",
     "one if count == 1 else many",
+    "h",  # a column heading of sse-doctor status: doctor.team.table.HEADER
 }
 """The non-constant arguments tr() may get: titles, labels and names gathered below."""
 SAME_IN_BOTH = {"MongoDB", "AI Server"}
 """Product names that are also layer headings: the only entries left as they are."""
 CLOCK = r"^\[\d\d:\d\d:\d\d\.\d{3}\] "
-MARK_ROW = re.compile(r"^([✓!✗−]) (\S+)( +)(?=\S)")
+MARK_ROW = re.compile(r"^  ([✓!✗−]) (\S+)( +)(?=\S)")
+"""A result row: its mark (indented by two), the check id, where the message column starts."""
 
 
 @pytest.fixture(autouse=True)
@@ -120,6 +123,8 @@ def message_ids() -> dict[str, str]:
         ids.setdefault(entry.fix, f"fix of problem {entry.id}")
     for basis in BASES:
         ids.setdefault(basis, "a finding's basis")
+    for heading in HEADER:
+        ids.setdefault(heading, "a column of sse-doctor status")
     return ids
 
 
@@ -199,17 +204,21 @@ def test_a_failing_run_in_chinese_keeps_its_table_aligned_at_80_columns(
     no_locale: pytest.MonkeyPatch,
 ) -> None:
     no_locale.setenv("COLUMNS", "80")
-    stack = stack_factory(faults=("forbidden",))
+    stack = stack_factory(faults=("foreign-project",))
     args = doctor_args(stack, "--no-docker", timeout=1, idle_timeout=1)
     code = main(["run", "--lang", "zh-TW", "--no-color", *args])
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert code == 1
-    assert "403/404 錯誤 (http-403-404)" in out
-    assert "檢查專案 ID 和權限（--project）。" in out
-    assert "成功標準" in lines
+    forbidden = BY_ID["project.forbidden"]
+    assert "可能的問題" in lines
+    assert f"  1. {CATALOG[forbidden.title]} [project.forbidden, http-403-404, 觀察到]" in lines
+    assert f"     → {CATALOG[forbidden.fix]}" in lines
+    assert "成功標準：未評估（沒有觀察串流）。" in lines
 
-    assert max(cell_len(line) for line in lines) <= 80
+    api = [line for line in lines if line.startswith("API：")]
+    assert len(api) == 1  # the header's API line is printed whole, never wrapped (as in English)
+    assert max(cell_len(line) for line in lines if line not in api) <= 80
     assert not [line for line in lines if line.endswith("…")], "a table cell was cut"
     columns, rows, table = set(), 0, False
     for line in lines:
@@ -220,7 +229,8 @@ def test_a_failing_run_in_chinese_keeps_its_table_aligned_at_80_columns(
         elif not line:
             table = False
         elif table:  # a wrapped message, a hint: in the message column too
-            columns.add(len(line) - len(line.lstrip(" ")))
+            indent = len(line) - len(line.lstrip(" "))
+            columns.add(indent - 2 if line.lstrip().startswith("$ ") else indent)
     assert rows >= 8
     assert len(columns) == 1, f"message column starts at cells {sorted(columns)}:\n{out}"
 
@@ -229,7 +239,7 @@ def test_a_line_of_wide_characters_that_fills_the_column_is_not_cut() -> None:
     class Stream(Check):
         id, layer, title = "sse.stream", "sse", "SSE stream"
 
-    full = "串" * 33 + "a"  # 67 cells: the whole message column at width 80
+    full = "串" * 32 + "a"  # 65 cells: the whole message column at width 80
     message = f"{full} 後面還有。"
     result = Result("sse.stream", Status.FAIL, message, Category.STREAM_ERROR, "提示。")
     record = RunRecord(
@@ -243,7 +253,7 @@ def test_a_line_of_wide_characters_that_fills_the_column_is_not_cut() -> None:
         diagnosis=diagnose([result], [Stream()]),
     )
     lines = text.render(record, width=80).splitlines()
-    assert f"✗ sse.stream {full}" in lines
+    assert f"  ✗ sse.stream {full}" in lines
     assert "…" not in "".join(lines)
 
 
@@ -276,15 +286,18 @@ def test_the_stream_prints_the_guides_lines(
     code = main(["stream", "--lang", "zh-TW", *args])
     lines = capsys.readouterr().out.splitlines()
     assert re.match(CLOCK + r"📡 開始測試 SSE 串流\.\.\.$", lines[0])
-    assert lines[1] == "開始接收 SSE 事件（按 Ctrl+C 停止）："
-    end = next(i for i, line in enumerate(lines) if line.startswith("✅"))
+    watched = f"✅ 觀察指定的 Run {stack.run_id}（DONE）；它已結束，所以串流會重播所有日誌。"
+    assert lines[1] == watched
+    assert lines[2] == "開始接收 SSE 事件（按 Ctrl+C 停止）："
+    end = next(i for i, line in enumerate(lines) if line.startswith("✅ 串流結束"))
     assert re.match(r"^✅ 串流結束！共接收 \d+ 行$", lines[end])
-    received = lines[2:end]
-    assert len(received) == 12
-    assert all(re.match(CLOCK + r"📨 事件類型: event: log$", line) for line in received[:-2:2])
-    assert all(re.match(CLOCK + r"📄 資料: data: .+$", line) for line in received[1:-2:2])
+    received = lines[3:end]
+    assert len(received) >= 4 and len(received) % 2 == 0
+    assert all(re.match(CLOCK + r"📨 事件類型: event: \w+$", line) for line in received[::2])
+    assert all(re.match(CLOCK + r"📄 資料: data: .+$", line) for line in received[1::2])
+    assert re.match(CLOCK + r"📨 事件類型: event: log$", received[0])
     assert re.match(CLOCK + r"📨 事件類型: event: status$", received[-2])
-    assert re.match(CLOCK + r"📄 資料: data: Task success$", received[-1])
+    assert re.match(CLOCK + r'📄 資料: data: \{"status": "success"', received[-1])
     assert "  [x] 能夠成功建立 SSE 連線" in lines
     assert lines[-1] == "最終狀態：DONE"
     assert code == 0
@@ -354,7 +367,7 @@ def test_json_in_chinese_changes_only_the_texts(
     capsys: pytest.CaptureFixture[str],
     no_locale: pytest.MonkeyPatch,
 ) -> None:
-    stack = stack_factory(faults=("forbidden",))
+    stack = stack_factory(faults=("foreign-project",))
     args = ["run", "--json", *doctor_args(stack, "--no-docker", timeout=1, idle_timeout=1)]
     documents = {}
     for lang in ("en", "zh-TW"):
@@ -362,11 +375,15 @@ def test_json_in_chinese_changes_only_the_texts(
         documents[lang] = json.loads(capsys.readouterr().out)
     en, zh = documents["en"], documents["zh-TW"]
     assert list(zh) == list(en)
-    for key in ("schema", "tool_version", "target", "summary", "exit_code"):
+    for key in ("schema", "tool_version", "summary", "exit_code"):
         assert zh[key] == en[key]
+    assert list(zh["target"]) == list(en["target"])
+    facts = {key: value for key, value in en["target"].items() if key != "api"}
+    assert {key: zh["target"][key] for key in facts} == facts
+    assert zh["target"]["api"] != en["target"]["api"]  # what the API offers, in words
     for ours, theirs in zip(zh["results"], en["results"], strict=True):
         assert list(ours) == list(theirs)
-        for key in ("id", "layer", "status", "category"):
+        for key in ("id", "layer", "status", "category", "problem", "basis"):
             assert ours[key] == theirs[key]
         assert list(ours["evidence"]) == list(theirs["evidence"])
         assert ours["title"] == CATALOG[theirs["title"]]
@@ -376,5 +393,8 @@ def test_json_in_chinese_changes_only_the_texts(
         assert (ours["id"], ours["met"]) == (theirs["id"], theirs["met"])
         assert ours["label"] == CATALOG[theirs["label"]]
     assert [d["category"] for d in zh["diagnosis"]] == ["http-403-404"]
-    assert [d["checks"] for d in zh["diagnosis"]] == [d["checks"] for d in en["diagnosis"]]
-    assert zh["diagnosis"][0]["hint"] == "檢查專案 ID 和權限（--project）。"
+    for ours, theirs in zip(zh["diagnosis"], en["diagnosis"], strict=True):
+        for key in ("id", "severity", "basis", "checks"):
+            assert ours[key] == theirs[key]
+        assert ours["title"] != theirs["title"]
+    assert zh["diagnosis"][0]["hint"] == CATALOG[BY_ID["project.forbidden"].fix]

@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
+
 from doctor.config import LATEST_RUN
 from doctor.context import Context
 from doctor.i18n import tr
@@ -101,14 +103,21 @@ def log_lines(
     old = {r.check_id: r for r in before.results}
     wanted = dict.fromkeys(c for a in actions if a.applied for c in a.repair.recheck)
     width = max((len(c) for c in wanted), default=0)
+    was_label, now_label = _padded(tr("before"), tr("after"))
     for check_id in wanted:
         now = next((r for r in after.results if r.check_id == check_id), None)
         if now is None:
             continue
         was = old.get(check_id)
-        lines.append(f"  {check_id:<{width}}  {tr('before')} {_brief(was, marks)}")
-        lines.append(f"  {'':<{width}}  {tr('after')}  {_brief(now, marks)}")
+        lines.append(f"  {check_id:<{width}}  {was_label} {_brief(was, marks)}")
+        lines.append(f"  {'':<{width}}  {now_label} {_brief(now, marks)}")
     return lines
+
+
+def _padded(*labels: str) -> list[str]:
+    """The labels padded to one display width (a translation may have wide characters)."""
+    room = max(cell_len(label) for label in labels)
+    return [label + " " * (room - cell_len(label)) for label in labels]
 
 
 def _brief(result: Result | None, marks: dict[Any, str]) -> str:

@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
+
 from doctor.i18n import tr
 from doctor.report.sources.ai_server import answer_text
 from doctor.report.sources.common import decode, utc_iso
@@ -95,8 +97,11 @@ def docker_ps_text(
                 ",".join(str(n).lstrip("/") for n in c.get("Names") or ()),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["   ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
+    widths = [max(cell_len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "   ".join(v + " " * (w - cell_len(v)) for v, w in zip(row, widths)).rstrip()
+        for row in rows
+    ]
     return head + "\n" + "\n".join(lines) + "\n"
 
 
