@@ -124,7 +124,8 @@ def test_a_stream_that_outruns_the_doctor_is_a_flood_named_within_the_deadline(
         Context(Config(timeout=2, stream_timeout=1.5))
     )
     flood = stream["evidence"]["flood"]
-    assert flood["lines_per_s"] >= 1000 and 0 < flood["seconds"] <= 1.5
+    # the watch ends at --stream-timeout, give or take the watchdog's wake-up
+    assert flood["lines_per_s"] >= 1000 and 0 < flood["seconds"] <= 1.5 + 0.5
     assert flood["lines_in_memory"] <= 2000 < flood["lines"]
     assert flood["lines_spilled"] + flood["lines_not_kept"] == flood["lines"] - 2000  # the ends
     assert "lines a second" in stream["message"]
