@@ -20,7 +20,7 @@ from checks.containers import expected_container, find_container
 from doctor.clients.ai_fetch import AI_PORT, EXEC_MARGIN_S, in_container_seconds
 from doctor.clients.reach import reach
 from doctor.context import Artifact, Context
-from doctor.i18n import tr
+from doctor.i18n import sentences, tr
 from doctor.model import Check, Result
 
 HOSTS_FILE = Path("/etc/hosts")
@@ -333,7 +333,7 @@ def _host_hint(name: str, network: str, address: str | None, engine: dict[str, A
         name=name,
     )
     if engine["desktop"]:
-        return compose + " " + tr("On Docker Desktop an /etc/hosts entry cannot help.")
+        return sentences(compose, tr("On Docker Desktop an /etc/hosts entry cannot help."))
     return (
         compose
         + " "

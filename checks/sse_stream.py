@@ -9,7 +9,7 @@ from checks.backend import request
 from checks.projects import run_path
 from doctor.clients.http_errors import detail
 from doctor.context import Artifact, Context
-from doctor.i18n import tr
+from doctor.i18n import sentences, tr
 from doctor.model import Check, Result, Status
 from doctor.stream.observer import End, LineCallback, StreamObserver
 from doctor.stream.signatures import RUN_QUERY_FAILED, agent_problem
@@ -195,10 +195,12 @@ class FinalStatusCheck(Check):
         ):
             return self.found(
                 "run.not-found",
-                message + " " + tr("The AI Server answers /health, so it does not know the run."),
+                sentences(
+                    message, tr("The AI Server answers /health, so it does not know the run.")
+                ),
                 evidence,
             )
-        return self.skipped(message + " " + tr("The other results say why."), evidence)
+        return self.skipped(sentences(message, tr("The other results say why.")), evidence)
 
 
 def _container_after(ctx: Context) -> dict[str, Any] | None:

@@ -48,3 +48,12 @@ def tr(template: str, /, **params: object) -> str:
 def ntr(count: int, one: str, many: str, /, **params: object) -> str:
     """``tr`` of ``one`` when ``count`` is 1, else of ``many``; ``count`` is a parameter too."""
     return tr(one if count == 1 else many, count=count, **params)
+
+
+def sentences(*parts: str) -> str:
+    """Translated sentences as one text: a space between them, none after a full-width
+    stop (``。``, ``！``, ``？``), as Chinese writes them."""
+    text = ""
+    for part in parts:
+        text += part if not text or text.endswith(("。", "！", "？")) else " " + part
+    return text

@@ -19,7 +19,7 @@ from doctor.cli import main
 from doctor.config import Config
 from doctor.diagnosis import diagnose
 from doctor.formats import text
-from doctor.i18n import detect_language, set_language
+from doctor.i18n import detect_language, sentences, set_language
 from doctor.locale.zh_tw import CATALOG
 from doctor.model import BASES, Category, Check, Result, Status
 from doctor.registry import load_checks
@@ -398,3 +398,21 @@ def test_json_in_chinese_changes_only_the_texts(
             assert ours[key] == theirs[key]
         assert ours["title"] != theirs["title"]
     assert zh["diagnosis"][0]["hint"] == CATALOG[BY_ID["project.forbidden"].fix]
+
+
+def test_sentences_take_a_space_after_an_english_stop_and_none_after_a_chinese_one() -> None:
+    assert sentences("It failed.", "See why.") == "It failed. See why."
+    joined = sentences("無法查詢任務狀態。", "原因請見其他結果。")
+    assert joined == "無法查詢任務狀態。原因請見其他結果。"
+    assert sentences("只有一句") == "只有一句"
+
+
+def test_a_skipped_final_status_in_chinese_has_no_space_between_its_sentences(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["demo", "--fault", "ai-down", "--lang", "zh-TW", "--no-color", "--json"])
+    final = next(
+        r for r in json.loads(capsys.readouterr().out)["results"] if r["id"] == "sse.final_status"
+    )
+    assert code == 1
+    assert final["message"].endswith("無法查詢任務狀態。原因請見其他結果。")
