@@ -14,7 +14,7 @@ import docker.errors
 import pytest
 
 from doctor.clients import docker_host
-from doctor.testbed import Stack, start_stack
+from doctor.testbed import Stack, hang, start_stack
 from doctor.testbed.docker_ai import ensure_image
 
 StackFactory = Callable[..., Stack]
@@ -100,6 +100,13 @@ def loopback_server() -> Iterator[Callable[[Responder], str]]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def hanging_port() -> Iterator[int]:
+    """A loopback port that takes connections and never answers them."""
+    with hang.hanging_port() as port:
+        yield port
 
 
 @pytest.fixture

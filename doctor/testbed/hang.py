@@ -46,11 +46,18 @@ class HangingListener:
 
 
 @contextlib.contextmanager
-def silent_url() -> Iterator[str]:
-    """The URL of a HangingListener, stopped on exit: an HTTP server that never answers."""
+def hanging_port() -> Iterator[int]:
+    """The loopback port of a started HangingListener, stopped on exit."""
     listener = HangingListener()
     listener.start()
     try:
-        yield f"http://{LOOPBACK}:{listener.port}"
+        yield listener.port
     finally:
         listener.stop()
+
+
+@contextlib.contextmanager
+def silent_url() -> Iterator[str]:
+    """The URL of a HangingListener, stopped on exit: an HTTP server that never answers."""
+    with hanging_port() as port:
+        yield f"http://{LOOPBACK}:{port}"

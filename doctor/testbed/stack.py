@@ -17,7 +17,7 @@ from bson import ObjectId
 from doctor.testbed.ai_server import AIServer, Settings
 from doctor.testbed.backend import CONTAINER_PREFIX, BackendConfig, create_app
 from doctor.testbed.faults import HOST_BACKEND_FAULTS, LIVE_RUN_FAULTS, validate
-from doctor.testbed.hang import HangingListener
+from doctor.testbed.hang import hanging_port
 from doctor.testbed.mongo import NxMongo, RefusingMongo
 from doctor.testbed.net import LOOPBACK, closed_port
 from doctor.testbed.profiles import Profile, profile
@@ -366,10 +366,7 @@ def _running_stack(
                 exits,
             )
         elif "backend-hang" in faults:
-            listener = HangingListener()
-            listener.start()
-            exits.callback(listener.stop)
-            port = listener.port
+            port = exits.enter_context(hanging_port())
         else:
             served = BackendServer(Proxy(create_app(config), faults))
             exits.callback(served.stop)

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from doctor.clients.contract import from_openapi
-from doctor.testbed.hang import HangingListener
+from doctor.testbed.hang import silent_url
 from doctor.testbed.net import closed_port
 from tests.helpers import doctor_json, finding_ids, local_args, results_by_id
 
@@ -196,13 +196,8 @@ def test_a_closed_port_is_a_backend_that_is_down_and_says_so_at_once() -> None:
 
 
 def test_a_backend_that_takes_connections_and_never_answers_is_stuck_not_the_network() -> None:
-    listener = HangingListener()
-    listener.start()
-    try:
-        url = f"http://127.0.0.1:{listener.port}"
+    with silent_url() as url:
         code, document = doctor_json("--backend-url", url, "--only", "backend", "--timeout", "1")
-    finally:
-        listener.stop()
     finding = document["diagnosis"][0]
     assert (finding["id"], finding["category"]) == ("backend.hang", "timeout")
     assert "stuck" in finding["hint"]

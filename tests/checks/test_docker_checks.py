@@ -20,7 +20,7 @@ from doctor.config import Config, validate
 from doctor.context import Context
 from doctor.session import run_doctor
 from doctor.testbed import Stack, doctor_args
-from doctor.testbed.hang import HangingListener
+from doctor.testbed.hang import hanging_port
 from doctor.testbed.net import closed_port
 from tests.helpers import doctor_json, results_by_id
 
@@ -157,14 +157,10 @@ def test_no_engine_fails_fast_and_skips_dependants() -> None:
 
 
 def test_hanging_engine_fails_within_the_deadline() -> None:
-    listener = HangingListener()
-    listener.start()
-    try:
+    with hanging_port() as port:
         started = time.monotonic()
-        code, report = engine_only(f"tcp://127.0.0.1:{listener.port}")
+        code, report = engine_only(f"tcp://127.0.0.1:{port}")
         elapsed = time.monotonic() - started
-    finally:
-        listener.stop()
     results = results_by_id(report)
     assert code == 1
     assert results["docker.engine"]["status"] == "fail"

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from doctor.cli import main
-from doctor.testbed.hang import HangingListener
+from doctor.testbed.hang import hanging_port
 
 TIMEOUT = 1.0
 
@@ -18,13 +18,7 @@ def test_every_target_hanging_ends_within_twice_the_probe_timeout(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     with contextlib.ExitStack() as listeners:
-        ports = []
-        for _ in range(4):
-            listener = HangingListener()
-            listener.start()
-            listeners.callback(listener.stop)
-            ports.append(listener.port)
-        backend, mongo, docker, ai = ports
+        backend, mongo, docker, ai = (listeners.enter_context(hanging_port()) for _ in range(4))
         started = time.monotonic()
         code = main(
             [

@@ -131,15 +131,19 @@ def closed_stdout(*args: str) -> subprocess.CompletedProcess[bytes]:
     )  # fmt: skip
 
 
+def unwritable(where: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """Run with standard output ``full`` (``/dev/full``) or ``closed``."""
+    if where == "closed":
+        return closed_stdout(*args)
+    with open("/dev/full", "wb") as full:
+        return sse_doctor(*args, stdout=full)
+
+
 @pytest.mark.parametrize("where", ["full", "closed"])
 @pytest.mark.parametrize("command", [["run"], ["run", "--json"], ["checks"], ["--version"]])
 def test_output_that_cannot_be_written_is_one_line(command: list[str], where: str) -> None:
     args = [*command, *DOWN] if command[0] == "run" else command
-    if where == "full":
-        with open("/dev/full", "wb") as full:
-            proc = sse_doctor(*args, stdout=full)
-    else:
-        proc = closed_stdout(*args)
+    proc = unwritable(where, *args)
     err = no_traceback(proc)
     assert proc.returncode == 1
     (line,) = err.strip().splitlines()
@@ -150,12 +154,7 @@ def test_output_that_cannot_be_written_is_one_line(command: list[str], where: st
 @pytest.mark.parametrize("where", ["full", "closed"])
 def test_report_writes_the_bundle_before_the_output(where: str, tmp_path: Path) -> None:
     out = tmp_path / "bundle.tar.gz"
-    args = ["report", "-o", str(out), *DOWN]
-    if where == "full":
-        with open("/dev/full", "wb") as full:
-            proc = sse_doctor(*args, stdout=full)
-    else:
-        proc = closed_stdout(*args)
+    proc = unwritable(where, "report", "-o", str(out), *DOWN)
     err = no_traceback(proc)
     assert proc.returncode == 1
     assert f"(the bundle is {out})" in err

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import docker
@@ -16,18 +16,9 @@ import docker.errors
 import pytest
 
 from doctor.testbed.docker_ai import LABEL
-from doctor.testbed.hang import HangingListener
 from doctor.testbed.net import LOOPBACK, closed_port
 
 DEMO_BASE_TAG = "refactor-base:sse-doctor-testbed"
-
-
-@pytest.fixture
-def hanging_port() -> Iterator[int]:
-    listener = HangingListener()
-    listener.start()
-    yield listener.port
-    listener.stop()
 
 
 def start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:

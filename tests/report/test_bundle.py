@@ -22,7 +22,6 @@ import pytest
 from doctor.cli import main
 from doctor.testbed import Stack
 from doctor.testbed.docker_ai import ensure_image
-from doctor.testbed.hang import HangingListener
 from doctor.testbed.net import LOOPBACK, closed_port
 
 FAST = ["--timeout", "1", "--stream-timeout", "5", "--idle-timeout", "2", "--lang", "en"]
@@ -410,14 +409,6 @@ def test_a_stack_that_is_down_still_gets_a_useful_bundle(
     results = json.loads(files["results.json"])
     assert results["exit_code"] == 1 and results["schema"] == "sse-doctor/1"
     assert "\x1b[" not in files["run.txt"].decode()
-
-
-@pytest.fixture
-def hanging_port() -> Iterator[int]:
-    listener = HangingListener()
-    listener.start()
-    yield listener.port
-    listener.stop()
 
 
 def test_collection_is_bounded_when_docker_and_mongodb_hang(
