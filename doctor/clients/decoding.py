@@ -11,7 +11,7 @@ raises :class:`UnsupportedEncoding` at once, before a byte is read.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 ACCEPTED = "gzip, deflate"
 """What the doctor asks for in ``Accept-Encoding``: what :class:`Decoder` reads."""
@@ -67,3 +67,11 @@ class Decoder:
             data = self._z.unconsumed_tail
             if not data and len(out) < self.piece:  # a full piece may leave output pending
                 return
+
+
+def decoded(encoding: str, chunks: Iterable[bytes], piece: int = PIECE_BYTES) -> Iterator[bytes]:
+    """The body sent as ``chunks`` in ``encoding``, decoded in pieces of at most ``piece``
+    bytes; raises :class:`UnsupportedEncoding` or ``zlib.error`` as :class:`Decoder` does."""
+    decoder = Decoder(encoding, piece)
+    for chunk in chunks:
+        yield from decoder.feed(chunk)

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from doctor.clients.decoding import ACCEPTED, Decoder, UnsupportedEncoding
+from doctor.clients.decoding import ACCEPTED, UnsupportedEncoding, decoded
 
 MAX_BODY_BYTES = 1 << 20
 """The most of a body any answer may hold (after decompression)."""
@@ -167,14 +167,10 @@ def _read_body(response: httpx.Response, limit: int) -> bytes:
     encoding = response.headers.get("content-encoding", "")
     body = bytearray()
     try:
-        decoder = Decoder(encoding)
-        for raw in response.iter_raw():
-            for piece in decoder.feed(raw):
-                body += piece
-                if len(body) > limit:
-                    raise BodyTooLarge(
-                        f"longer than {limit} bytes decoded", request=response.request
-                    )
+        for piece in decoded(encoding, response.iter_raw()):
+            body += piece
+            if len(body) > limit:
+                raise BodyTooLarge(f"longer than {limit} bytes decoded", request=response.request)
     except (UnsupportedEncoding, zlib.error) as exc:
         raise httpx.DecodingError(
             f"cannot decode the body ({encoding}): {exc}", request=response.request

@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from doctor.clients.decoding import ACCEPTED, Decoder, UnsupportedEncoding
+from doctor.clients.decoding import ACCEPTED, Decoder, UnsupportedEncoding, decoded
 from doctor.clients.http import SocketGrip, strict_json
 from doctor.stream.parser import ServerSentEvent, SSEParser
 from doctor.stream.transcript import Transcript
@@ -276,8 +276,8 @@ class StreamObserver:
     def _read_error_body(self, response: httpx.Response) -> None:
         body = b""
         try:
-            decoder = Decoder(self.observation.content_encoding, ERROR_BODY_BYTES)
-            for piece in (piece for raw in response.iter_raw() for piece in decoder.feed(raw)):
+            encoding = self.observation.content_encoding
+            for piece in decoded(encoding, response.iter_raw(), ERROR_BODY_BYTES):
                 body += piece
                 if len(body) >= ERROR_BODY_BYTES:
                     break
