@@ -101,11 +101,9 @@ class _Output:
         if not self.as_json:
             return
         from doctor.context import Artifact
-        from doctor.i18n import tr
-        from doctor.model import CRITERIA
+        from doctor.formats.json import criteria_document
 
         obs = self.ctx.artifacts.get(Artifact.SSE_OBSERVATION)
-        criteria = self.ctx.criteria
         self._object(
             {
                 "type": "summary",
@@ -114,10 +112,7 @@ class _Output:
                 "events": obs.event_total if obs is not None else 0,
                 "end": obs.end.value if obs is not None and obs.end else None,
                 "problems": self.problems,
-                "criteria": [
-                    {"id": cid, "label": tr(label), "met": criteria.get(cid)}
-                    for cid, label in CRITERIA
-                ],
+                "criteria": criteria_document(self.ctx.criteria),
                 "final_status": self.final_status,
                 "interrupted": self.interrupted,
                 "exit_code": code,
@@ -125,12 +120,9 @@ class _Output:
         )
 
     def _object(self, value: dict[str, Any]) -> None:
-        import json
+        from doctor.formats.json import dumps, plain
 
-        from doctor.formats.json import plain
-
-        shown = self.ctx.redactor.redact_obj(plain(value))
-        write_stdout(json.dumps(shown, ensure_ascii=False) + "\n")
+        write_stdout(dumps(self.ctx.redactor.redact_obj(plain(value)), indent=None))
 
     def _write(self, text: str) -> None:
         write_stdout(self.ctx.redactor.redact(text) + "\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from doctor import __version__
@@ -43,10 +44,7 @@ def document(record: RunRecord) -> dict[str, Any]:
             }
             for check, result in record.pairs()
         ],
-        "criteria": [
-            {"id": cid, "label": tr(label), "met": record.criteria.get(cid)}
-            for cid, label in CRITERIA
-        ],
+        "criteria": criteria_document(record.criteria),
         "diagnosis": [finding_document(finding) for finding in record.diagnosis],
         "not_run": [{"count": count, "why": why} for count, why in record.left_out],
         "cancelled": record.cancelled,
@@ -54,6 +52,11 @@ def document(record: RunRecord) -> dict[str, Any]:
         "summary": record.summary,
         "exit_code": record.exit_code,
     }
+
+
+def criteria_document(criteria: Mapping[str, bool | None]) -> list[dict[str, Any]]:
+    """The six criteria in their order, each met, not met or not evaluated (None)."""
+    return [{"id": cid, "label": tr(label), "met": criteria.get(cid)} for cid, label in CRITERIA]
 
 
 def finding_document(finding: Finding) -> dict[str, Any]:
@@ -91,7 +94,8 @@ def render(record: RunRecord, verbose: int = 0, color: bool = False) -> str:
     return dumps(document(record))
 
 
-def dumps(value: dict[str, Any]) -> str:
-    """``value`` as indented JSON text, made :func:`plain`, lone surrogates escaped."""
-    text = json.dumps(plain(value), ensure_ascii=False, indent=2)
+def dumps(value: dict[str, Any], indent: int | None = 2) -> str:
+    """``value`` as JSON text (one line when ``indent`` is None), made :func:`plain`, lone
+    surrogates escaped."""
+    text = json.dumps(plain(value), ensure_ascii=False, indent=indent)
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
